@@ -1,0 +1,361 @@
+// C facts from the hunks of one file: every call (with its arguments, the
+// variable its result is stored in, its enclosing conditions and loop, its
+// function) and every assignment, on the new side (context + added lines)
+// and the old side (context + removed lines). Rules read these facts, never
+// the raw text, so comments and strings can't trigger them.
+import type { DiffLine, FileDiff, Hunk, LineStatus } from "../diff/parse-patch.js";
+import { parseC, type Node } from "./c-parser.js";
+
+export type Side = "new" | "old";
+
+export interface LineRef {
+  hunk: number;
+  status: LineStatus;
+  newLine?: number;
+  oldLine?: number;
+  text: string;
+}
+
+export interface InnerCall {
+  name: string;
+  /** Root variable of each argument ("pages" for "&pages[i]"). */
+  argRoots: (string | null)[];
+}
+
+export interface Condition {
+  text: string;
+  branch: "then" | "else";
+}
+
+export interface CallFact {
+  side: Side;
+  name: string;
+  args: string[];
+  argRoots: (string | null)[];
+  /** Calls nested inside each argument, e.g. page_address(page) in memcpy's dst. */
+  argCalls: InnerCall[][];
+  line: LineRef;
+  /** The call's last line (multi-line calls). */
+  endLine: LineRef;
+  fn?: string;
+  /** Root of the variable the result is assigned to. */
+  assignedTo?: string;
+  conditions: Condition[];
+  /** Identifies the innermost enclosing loop, when there is one. */
+  loop?: string;
+  /** Index in source order within its side; used for "before"/"after". */
+  order: number;
+  /** Text of the whole statement the call is in. */
+  statement: string;
+}
+
+export interface AssignFact {
+  side: Side;
+  lhs: string;
+  /** Root variables mentioned on the right-hand side (outside nested calls' own names). */
+  rhsRoots: string[];
+  /** The outermost call on the right-hand side, if the rhs is a call. */
+  rhsCall?: InnerCall;
+  rhsText: string;
+  /** "=", "|=", "+=", ... */
+  operator: string;
+  line: LineRef;
+  fn?: string;
+  order: number;
+}
+
+export interface IdentifierUse {
+  side: Side;
+  name: string;
+  line: LineRef;
+  fn?: string;
+  /** Inside a #define or other preprocessor line. */
+  inPreprocessor: boolean;
+}
+
+export interface FileFacts {
+  path: string;
+  file: FileDiff;
+  calls: CallFact[];
+  assigns: AssignFact[];
+  identifiers: IdentifierUse[];
+}
+
+const STATEMENT_TYPES = new Set([
+  "expression_statement", "declaration", "return_statement", "if_statement", "for_statement",
+  "while_statement", "do_statement", "switch_statement",
+]);
+
+/** The variable an expression is rooted at: "pages" for &pages[i], "umem->pages" for umem->pages + n. */
+export function rootOf(node: Node | null | undefined): string | null {
+  let n: Node | null | undefined = node;
+  for (let guard = 0; n && guard < 64; guard++) {
+    switch (n.type) {
+      case "identifier":
+        return n.text;
+      case "field_expression": {
+        const base = rootOf(n.childForFieldName("argument"));
+        const field = n.childForFieldName("field")?.text;
+        const op = n.childForFieldName("operator")?.text ?? (n.text.includes("->") ? "->" : ".");
+        return base && field ? `${base}${op}${field}` : null;
+      }
+      case "subscript_expression":
+        n = n.childForFieldName("argument");
+        break;
+      case "pointer_expression":
+      case "parenthesized_expression":
+        n = n.childForFieldName("argument") ?? n.namedChildren.find((c) => c && c.type !== "comment") ?? null;
+        break;
+      case "cast_expression":
+        n = n.childForFieldName("value");
+        break;
+      case "binary_expression":
+        n = n.childForFieldName("left");
+        break;
+      default:
+        return null;
+    }
+  }
+  return null;
+}
+
+function callName(call: Node): string | null {
+  const fn = call.childForFieldName("function");
+  return fn && fn.type === "identifier" ? fn.text : null;
+}
+
+function argumentNodes(call: Node): Node[] {
+  const list = call.childForFieldName("arguments");
+  if (!list) return [];
+  return list.namedChildren.filter((c): c is Node => !!c && c.type !== "comment");
+}
+
+function innerCalls(node: Node): InnerCall[] {
+  const out: InnerCall[] = [];
+  const stack: Node[] = [node];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (n.type === "call_expression") {
+      const name = callName(n);
+      if (name) out.push({ name, argRoots: argumentNodes(n).map(rootOf) });
+    }
+    for (const c of n.namedChildren) if (c) stack.push(c);
+  }
+  return out;
+}
+
+function declaratorName(node: Node | null): string | null {
+  let n = node;
+  for (let guard = 0; n && guard < 16; guard++) {
+    if (n.type === "identifier") return n.text;
+    n = n.childForFieldName("declarator");
+  }
+  return null;
+}
+
+function functionName(def: Node): string | undefined {
+  let d = def.childForFieldName("declarator");
+  for (let guard = 0; d && guard < 16; guard++) {
+    if (d.type === "function_declarator") return declaratorName(d.childForFieldName("declarator")) ?? undefined;
+    d = d.childForFieldName("declarator");
+  }
+  return undefined;
+}
+
+/** Strips casts and parentheses around a value. */
+function unwrap(node: Node | null): Node | null {
+  let n = node;
+  while (n && (n.type === "parenthesized_expression" || n.type === "cast_expression")) {
+    n = n.type === "cast_expression" ? n.childForFieldName("value") : (n.namedChildren.find((c) => c && c.type !== "comment") ?? null);
+  }
+  return n;
+}
+
+interface WalkContext {
+  side: Side;
+  hunk: Hunk;
+  rows: DiffLine[];
+  out: FileFacts;
+  counter: { order: number };
+}
+
+function lineRef(ctx: WalkContext, row: number): LineRef {
+  const l = ctx.rows[Math.min(row, ctx.rows.length - 1)]!;
+  return { hunk: ctx.hunk.index, status: l.status, newLine: l.newLine, oldLine: l.oldLine, text: l.text };
+}
+
+function enclosing(node: Node, ctx: WalkContext): { fn?: string; conditions: Condition[]; loop?: string; statement: string } {
+  const conditions: Condition[] = [];
+  let fn: string | undefined;
+  let loop: string | undefined;
+  let statement = node.text;
+  let statementFound = false;
+  let child: Node = node;
+  for (let p = node.parent; p; child = p, p = p.parent) {
+    if (!statementFound && STATEMENT_TYPES.has(p.type)) {
+      statement = p.type === "if_statement" || p.type.endsWith("_statement") && p.type !== "expression_statement" && p.type !== "return_statement"
+        ? child.text
+        : p.text;
+      statementFound = true;
+    }
+    if (p.type === "if_statement") {
+      const cond = p.childForFieldName("condition");
+      const cons = p.childForFieldName("consequence");
+      const alt = p.childForFieldName("alternative");
+      if (cond && cons && child.id === cons.id) conditions.push({ text: cond.text, branch: "then" });
+      else if (cond && alt && child.id === alt.id) conditions.push({ text: cond.text, branch: "else" });
+    } else if (p.type === "conditional_expression") {
+      const cond = p.childForFieldName("condition");
+      const cons = p.childForFieldName("consequence");
+      const alt = p.childForFieldName("alternative");
+      if (cond && cons && child.id === cons.id) conditions.push({ text: cond.text, branch: "then" });
+      else if (cond && alt && child.id === alt.id) conditions.push({ text: cond.text, branch: "else" });
+    } else if (!loop && (p.type === "for_statement" || p.type === "while_statement" || p.type === "do_statement")) {
+      loop = `${ctx.side}:${ctx.hunk.index}:${p.startPosition.row}`;
+    } else if (p.type === "function_definition") {
+      fn = functionName(p);
+      break;
+    }
+  }
+  return { fn: fn ?? ctx.hunk.headerFunction, conditions, loop, statement };
+}
+
+function assignmentTarget(call: Node): string | undefined {
+  let child: Node = call;
+  let p = call.parent;
+  while (p && (p.type === "parenthesized_expression" || p.type === "cast_expression")) {
+    child = p;
+    p = p.parent;
+  }
+  if (!p) return undefined;
+  if (p.type === "assignment_expression" && p.childForFieldName("right")?.id === child.id) {
+    return rootOf(p.childForFieldName("left")) ?? undefined;
+  }
+  if (p.type === "init_declarator" && p.childForFieldName("value")?.id === child.id) {
+    return declaratorName(p.childForFieldName("declarator")) ?? undefined;
+  }
+  return undefined;
+}
+
+function recordCall(node: Node, ctx: WalkContext): void {
+  const name = callName(node);
+  if (!name) return;
+  const args = argumentNodes(node);
+  const where = enclosing(node, ctx);
+  ctx.out.calls.push({
+    side: ctx.side,
+    name,
+    args: args.map((a) => a.text.replace(/\s+/g, " ")),
+    argRoots: args.map(rootOf),
+    argCalls: args.map(innerCalls),
+    line: lineRef(ctx, node.startPosition.row),
+    endLine: lineRef(ctx, node.endPosition.row),
+    fn: where.fn,
+    assignedTo: assignmentTarget(node),
+    conditions: where.conditions,
+    loop: where.loop,
+    order: ctx.counter.order++,
+    statement: where.statement,
+  });
+}
+
+function identifierRoots(node: Node): string[] {
+  const out = new Set<string>();
+  const stack: Node[] = [node];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    const root = n.type === "identifier" || n.type === "field_expression" || n.type === "subscript_expression" ? rootOf(n) : null;
+    if (root) {
+      out.add(root);
+      if (n.type !== "subscript_expression") continue;
+    }
+    if (n.type === "call_expression") {
+      // The callee's name is not a value; its arguments are.
+      const list = n.childForFieldName("arguments");
+      if (list) stack.push(list);
+      continue;
+    }
+    for (const c of n.namedChildren) if (c) stack.push(c);
+  }
+  return [...out];
+}
+
+function recordAssign(lhsNode: Node | null, rhsNode: Node | null, operator: string, anchor: Node, ctx: WalkContext): void {
+  const lhs = lhsNode?.type === "identifier" || !lhsNode ? (lhsNode?.text ?? null) : rootOf(lhsNode);
+  if (!lhs || !rhsNode) return;
+  const inner = unwrap(rhsNode);
+  const rhsCall = inner && inner.type === "call_expression" && callName(inner)
+    ? { name: callName(inner)!, argRoots: argumentNodes(inner).map(rootOf) }
+    : undefined;
+  const where = enclosing(anchor, ctx);
+  ctx.out.assigns.push({
+    side: ctx.side,
+    lhs,
+    rhsRoots: identifierRoots(rhsNode),
+    rhsCall,
+    rhsText: rhsNode.text.replace(/\s+/g, " "),
+    operator,
+    line: lineRef(ctx, anchor.startPosition.row),
+    fn: where.fn,
+    order: ctx.counter.order++,
+  });
+}
+
+function walk(root: Node, ctx: WalkContext): void {
+  const stack: Node[] = [root];
+  // Pre-order walk with an explicit stack: no recursion on untrusted input.
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    switch (n.type) {
+      case "comment":
+      case "string_literal":
+      case "char_literal":
+      case "system_lib_string":
+        continue;
+      case "call_expression":
+        recordCall(n, ctx);
+        break;
+      case "assignment_expression": {
+        const op = n.childForFieldName("operator")?.text ?? "=";
+        recordAssign(n.childForFieldName("left"), n.childForFieldName("right"), op, n, ctx);
+        break;
+      }
+      case "init_declarator":
+        recordAssign(n.childForFieldName("declarator"), n.childForFieldName("value"), "=", n, ctx);
+        break;
+      case "identifier":
+        if (/^FOLL_[A-Z_0-9]+$/.test(n.text)) {
+          let inPreprocessor = false;
+          for (let p = n.parent; p; p = p.parent) if (p.type.startsWith("preproc_def") || p.type === "preproc_function_def") inPreprocessor = true;
+          ctx.out.identifiers.push({ side: ctx.side, name: n.text, line: lineRef(ctx, n.startPosition.row), fn: enclosing(n, ctx).fn, inPreprocessor });
+        }
+        break;
+      default:
+        break;
+    }
+    const children = n.children;
+    for (let i = children.length - 1; i >= 0; i--) {
+      const c = children[i];
+      if (c) stack.push(c);
+    }
+  }
+}
+
+/** Collects the facts of every hunk of `file`, on both sides. */
+export function collectFileFacts(file: FileDiff): FileFacts {
+  const out: FileFacts = { path: file.path, file, calls: [], assigns: [], identifiers: [] };
+  for (const side of ["new", "old"] as const) {
+    const counter = { order: 0 };
+    for (const hunk of file.hunks) {
+      const rows = hunk.lines.filter((l) => (side === "new" ? l.status !== "del" : l.status !== "add"));
+      if (rows.length === 0) continue;
+      const tree = parseC(rows.map((l) => l.text).join("\n"));
+      try {
+        walk(tree.rootNode, { side, hunk, rows, out, counter });
+      } finally {
+        tree.delete();
+      }
+    }
+  }
+  return out;
+}

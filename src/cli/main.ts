@@ -1,0 +1,88 @@
+#!/usr/bin/env node
+// The pinwatch command line: the only place that reads argv and the
+// environment and decides the exit status.
+import { parseArgs } from "node:util";
+import { loadConfig } from "../config/load-config.js";
+import { PinwatchError } from "../errors.js";
+import { subsystemLogger } from "../log.js";
+import { runReviewCommand } from "./review-command.js";
+import { runMainJob } from "./run-command.js";
+import { VERSION } from "./version.js";
+
+const USAGE = `pinwatch ${VERSION}: reviews kernel patches for get_user_pages()/pin_user_pages() misuse
+
+Usage:
+  pinwatch review [--json] [--reply-dir DIR] [--config FILE] <path>...
+      Review mail from files: .eml, mbox (mboxrd/mboxo, gzip ok), maildir,
+      a directory of those, or "-" for stdin.
+      --json           print one JSON document {"reviews":[...]} on stdout
+      --reply-dir DIR  write the reply for each message with mailable findings
+  pinwatch run [--config FILE]
+      The main job on the embedded default: review the configured inputs
+      (the bundled demo archive) into the dry-run outbox (var/outbox).
+  pinwatch --help | --version
+
+Exit status: 0 everything was read; 1 some input could not be read or
+parsed (the rest were still reviewed); 2 bad usage.
+Logs go to stderr (PINWATCH_LOG_LEVEL=debug|info|warn|error).
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const out = (text: string) => process.stdout.write(text);
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        help: { type: "boolean", short: "h" },
+        version: { type: "boolean", short: "V" },
+        json: { type: "boolean" },
+        "reply-dir": { type: "string" },
+        config: { type: "string", short: "c" },
+      },
+    });
+  } catch (err) {
+    process.stderr.write(`pinwatch: PW_E_USAGE ${(err as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.version) {
+    out(`${VERSION}\n`);
+    return 0;
+  }
+  const [command, ...rest] = positionals;
+  if (values.help || !command) {
+    out(USAGE);
+    return values.help ? 0 : 2;
+  }
+  const config = loadConfig(values.config);
+  switch (command) {
+    case "review":
+      if (rest.length === 0) {
+        process.stderr.write(`pinwatch: PW_E_USAGE review needs at least one path (or - for stdin)\n\n${USAGE}`);
+        return 2;
+      }
+      return runReviewCommand({ paths: rest, json: !!values.json, replyDir: values["reply-dir"], config, log: subsystemLogger("review"), out });
+    case "run":
+      return runMainJob(config, subsystemLogger("run"), out);
+    default:
+      process.stderr.write(`pinwatch: PW_E_USAGE unknown command "${command}"\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof PinwatchError) {
+      process.stderr.write(`pinwatch: ${err.code} ${err.message}\n`);
+      process.exitCode = err.code === "PW_E_USAGE" ? 2 : 1;
+      return;
+    }
+    process.stderr.write(`pinwatch: unexpected failure: ${(err as Error)?.stack ?? err}\n`);
+    process.exitCode = 1;
+  },
+);

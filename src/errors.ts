@@ -1,0 +1,40 @@
+// Coded errors: every failure pinwatch reports carries a stable PW_E_* code,
+// names the input it is about, and says what was wrong.
+// Retired codes must never be reused; the README's error table lists them all.
+
+export const ERROR_CODES = {
+  PW_E_USAGE: "bad command-line usage",
+  PW_E_INPUT_READ: "an input path could not be read",
+  PW_E_INPUT_FORMAT: "an input is not a mail, an mbox, a maildir or gzip of those",
+  PW_E_MAIL_PARSE: "a message could not be parsed as RFC 5322 mail",
+  PW_E_DIFF_PARSE: "a patch's diff could not be parsed",
+  PW_E_RULE_CRASH: "a rule threw while checking a message (the other rules still ran)",
+  PW_E_CONFIG: "the configuration is invalid",
+  PW_E_REPLY_WRITE: "a composed reply could not be written",
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export class PinwatchError extends Error {
+  readonly code: ErrorCode;
+  /** The file, message or setting the error is about. */
+  readonly subject: string | undefined;
+
+  constructor(code: ErrorCode, message: string, options: { subject?: string; cause?: unknown } = {}) {
+    super(options.subject ? `${options.subject}: ${message}` : message, { cause: options.cause });
+    this.name = "PinwatchError";
+    this.code = code;
+    this.subject = options.subject;
+  }
+}
+
+/** Shortens untrusted input for an error message. */
+export function excerpt(text: string, max = 80): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+export function describeError(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return String(err);
+}

@@ -1,0 +1,131 @@
+// Parses raw mail bytes with mailparser into the pipeline's Mail, classifies
+// it (patch, cover letter, reply, other) and collects the diff text from the
+// body and from text/x-patch or text/x-diff attachments.
+import { createHash } from "node:crypto";
+import { simpleParser, type AddressObject, type ParsedMail } from "mailparser";
+import { PinwatchError, excerpt } from "../errors.js";
+import type { RawMessage } from "../input/read-inputs.js";
+import { parseSubject } from "./parse-subject.js";
+import type { Address, Mail, MailKind } from "./types.js";
+
+const PARSER_OPTIONS = {
+  skipHtmlToText: true,
+  skipTextToHtml: true,
+  skipImageLinks: true,
+  skipTextLinks: true,
+  maxHtmlLengthToParse: 0,
+} as const;
+
+/** A line that starts a unified diff. */
+const DIFF_START = /^(diff --git |--- \S|Index: \S|@@ -\d)/m;
+
+export function stripAngles(id: string): string {
+  return id.trim().replace(/^<+/, "").replace(/>+$/, "").trim();
+}
+
+function idList(value: string | string[] | undefined): string[] {
+  if (!value) return [];
+  const joined = Array.isArray(value) ? value.join(" ") : value;
+  const ids = joined.match(/<[^<>\s]+>/g);
+  if (ids) return ids.map(stripAngles);
+  return joined.split(/\s+/).filter(Boolean).map(stripAngles);
+}
+
+function addresses(value: AddressObject | AddressObject[] | undefined): Address[] {
+  if (!value) return [];
+  const objects = Array.isArray(value) ? value : [value];
+  const out: Address[] = [];
+  const walk = (list: AddressObject["value"]) => {
+    for (const a of list) {
+      if (a.group) walk(a.group);
+      else if (a.address) out.push({ name: a.name ?? "", address: a.address });
+    }
+  };
+  for (const o of objects) walk(o.value);
+  return out;
+}
+
+function headerText(parsed: ParsedMail, name: string): string | undefined {
+  const v = parsed.headers.get(name);
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === "string") return v;
+  if (typeof v === "object" && "text" in v && typeof (v as { text: unknown }).text === "string") return (v as { text: string }).text;
+  if (typeof v === "object" && "value" in v && typeof (v as { value: unknown }).value === "string") return (v as { value: string }).value;
+  return String(v);
+}
+
+function isPatchAttachment(contentType: string, filename: string | undefined, text: string): boolean {
+  if (/^text\/(x-)?(patch|diff)$/i.test(contentType)) return true;
+  if (filename && /\.(patch|diff)$/i.test(filename)) return true;
+  return /^text\//i.test(contentType) && DIFF_START.test(text);
+}
+
+function classify(tags: ReturnType<typeof parseSubject>, hasDiff: boolean, inReplyTo: string | undefined): MailKind {
+  if (tags.isReply) return "reply";
+  if (tags.isPull) return "other";
+  if (tags.isPatch) {
+    if (tags.index === 0) return "cover";
+    return "patch";
+  }
+  // Untagged: a reply that dropped "Re:", or list chatter with or without a
+  // diff (pull requests, pasted snippets): never a patch we review.
+  void hasDiff;
+  return inReplyTo ? "reply" : "other";
+}
+
+export async function parseMail(raw: RawMessage): Promise<Mail> {
+  let parsed: ParsedMail;
+  try {
+    parsed = await simpleParser(raw.bytes, PARSER_OPTIONS);
+  } catch (cause) {
+    throw new PinwatchError("PW_E_MAIL_PARSE", `mailparser rejected the message: ${excerpt(String((cause as Error)?.message ?? cause))}`, {
+      subject: raw.source,
+      cause,
+    });
+  }
+  const hasHeaders = parsed.headerLines.length > 0 && (parsed.messageId || parsed.subject || parsed.from || parsed.date);
+  if (!hasHeaders) {
+    throw new PinwatchError("PW_E_MAIL_PARSE", `no mail headers found (starts with "${excerpt(raw.bytes.subarray(0, 60).toString("latin1"), 40)}")`, {
+      subject: raw.source,
+    });
+  }
+  const messageId = parsed.messageId
+    ? stripAngles(parsed.messageId)
+    : `missing-id-${createHash("sha1").update(raw.bytes).digest("hex").slice(0, 16)}@pinwatch.invalid`;
+  const subject = (parsed.subject ?? "").replace(/\s+/g, " ").trim();
+  const tags = parseSubject(subject);
+  const body = (parsed.text ?? "").replace(/\r\n/g, "\n");
+
+  const patchParts: string[] = [];
+  if (DIFF_START.test(body)) patchParts.push(body);
+  for (const att of parsed.attachments ?? []) {
+    const text = att.content?.toString("utf8") ?? "";
+    if (isPatchAttachment(att.contentType ?? "", att.filename, text)) patchParts.push(text.replace(/\r\n/g, "\n"));
+  }
+  const patchText = patchParts.join("\n");
+  const inReplyTo = idList(parsed.inReplyTo)[0];
+  const date = parsed.date && !Number.isNaN(parsed.date.getTime()) ? parsed.date : undefined;
+  const trailer = (name: string) => new RegExp(`^${name}:\\s*(\\S+)`, "mi").exec(body)?.[1];
+
+  return {
+    messageId,
+    source: raw.source,
+    inReplyTo,
+    references: idList(parsed.references),
+    subject,
+    tags,
+    from: addresses(parsed.from)[0],
+    to: addresses(parsed.to),
+    cc: addresses(parsed.cc),
+    date,
+    kind: classify(tags, patchText.length > 0, inReplyTo),
+    body,
+    patchText,
+    listId: headerText(parsed, "list-id"),
+    autoSubmitted: headerText(parsed, "auto-submitted"),
+    xMailer: headerText(parsed, "x-mailer"),
+    ccStable: /^cc:.*\bstable@(vger\.)?kernel\.org\b/im.test(body) || addresses(parsed.cc).some((a) => /^stable@(vger\.)?kernel\.org$/i.test(a.address)),
+    changeId: trailer("change-id"),
+    baseCommit: trailer("base-commit"),
+  };
+}

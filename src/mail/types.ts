@@ -1,0 +1,37 @@
+// The parsed form of one email, shared by the whole pipeline.
+import type { SubjectTags } from "./parse-subject.js";
+
+export interface Address {
+  name: string;
+  address: string;
+}
+
+export type MailKind = "patch" | "cover" | "reply" | "other";
+
+export interface Mail {
+  /** Without angle brackets. */
+  messageId: string;
+  /** Where the message was read from. */
+  source: string;
+  inReplyTo?: string;
+  references: string[];
+  subject: string;
+  tags: SubjectTags;
+  from?: Address;
+  to: Address[];
+  cc: Address[];
+  date?: Date;
+  kind: MailKind;
+  /** The plain-text body, attachments excluded. */
+  body: string;
+  /** Every unified diff found in the body and in patch attachments. */
+  patchText: string;
+  /** Header values the reply logic needs (lower-case names). */
+  listId?: string;
+  autoSubmitted?: string;
+  xMailer?: string;
+  /** Trailers and footers that describe the target tree. */
+  ccStable: boolean;
+  changeId?: string;
+  baseCommit?: string;
+}

@@ -1,0 +1,23 @@
+// The explicit, sorted registry of rules: id -> rule. No globbing, so a
+// rule exists only when it is listed here (the meta-test checks the files).
+import { dirtyThenRelease } from "./dirty-then-release.js";
+import { gupDataAccess } from "./gup-data-access.js";
+import { highmemAccess } from "./highmem-access.js";
+import { internalFlag } from "./internal-flag.js";
+import { longtermWithoutPin } from "./longterm-without-pin.js";
+import { releaseMismatch } from "./release-mismatch.js";
+import type { Rule } from "./types.js";
+
+export const RULES: Readonly<Record<string, Rule>> = {
+  "dirty-then-release": dirtyThenRelease,
+  "gup-data-access": gupDataAccess,
+  "highmem-access": highmemAccess,
+  "internal-flag": internalFlag,
+  "longterm-without-pin": longtermWithoutPin,
+  "release-mismatch": releaseMismatch,
+};
+
+export const ALL_RULES: readonly Rule[] = Object.values(RULES);
+
+/** Bump when a rule's behaviour changes: replies are keyed on it. */
+export const RULESET_VERSION = "2026.11.1";

@@ -1,0 +1,46 @@
+// R08: internal FOLL_* bits at a call site. FOLL_PIN is set only by the
+// pin_user_pages*() wrappers; FOLL_GET must not go to a pin_* call.
+import { ACQUIRE, FOLL_INTERNAL } from "../diff/gup-symbols.js";
+import { CASE_URL, type Rule } from "./types.js";
+import { flagNames } from "./longterm-without-pin.js";
+
+/** mm/ and the headers that define the flags use them legitimately. */
+function mayUseInternalFlags(path: string): boolean {
+  return /^(mm\/|include\/linux\/mm[^/]*\.h$|include\/linux\/(gup|pagemap|hugetlb)\.h$|tools\/|lib\/test_|Documentation\/)/.test(path);
+}
+
+export const internalFlag: Rule = {
+  meta: {
+    id: "internal-flag",
+    category: "internal-flag",
+    severity: "error",
+    cases: ["basics"],
+    description: "FOLL_PIN (or another internal FOLL_ flag) at a call site, or FOLL_GET passed to a pin_user_pages*() call.",
+    citation: { title: "pin_user_pages.rst: Basic description of FOLL_PIN", url: CASE_URL.basics },
+    messages: {
+      internalFlag:
+        "{{flag}} is internal to mm/gup.c and must not be set by callers: pin_user_pages.rst says FOLL_PIN is set " +
+        "only by the pin_user_pages*() wrappers. Since v6.3 is_valid_gup_args() WARNs and the call fails. Please " +
+        "call the pin_user_pages*() wrapper and pass only public flags such as FOLL_WRITE or FOLL_LONGTERM.",
+      getToPin:
+        "FOLL_GET is passed to {{call}}(). FOLL_PIN and FOLL_GET are mutually exclusive for a given call " +
+        "(pin_user_pages.rst), so GUP WARNs and rejects it; drop FOLL_GET.",
+    },
+  },
+  check(context) {
+    for (const file of context.files) {
+      const path = file.facts.path;
+      if (mayUseInternalFlags(path)) continue;
+      for (const use of file.facts.identifiers) {
+        if (use.side !== "new" || use.line.status !== "add" || use.inPreprocessor || !FOLL_INTERNAL.has(use.name)) continue;
+        context.report({ messageId: "internalFlag", data: { flag: use.name }, file: path, line: use.line, function: use.fn });
+      }
+      for (const call of file.newCalls) {
+        const spec = ACQUIRE[call.name];
+        if (!spec || spec.mode !== "pin" || call.line.status !== "add") continue;
+        if (!flagNames(file.facts, call).has("FOLL_GET")) continue;
+        context.report({ messageId: "getToPin", data: { call: call.name }, file: path, line: call.line, function: call.fn });
+      }
+    }
+  },
+};
