@@ -110,7 +110,7 @@ export function composeReply(mail: Mail, findings: Finding[], options: ComposeOp
   out.push(
     wrapText(
       `This is ${options.bot.name}, an automated reviewer that looks only at how patches use the ` +
-        `get_user_pages()/pin_user_pages() API. It has ${count} on this patch, each based on ` +
+        `get_user_pages()/pin_user_pages() API. It has ${count} on this patch, ${mailable.length === 1 ? "" : "each "}based on ` +
         `Documentation/core-api/pin_user_pages.rst or another kernel document linked below. ` +
         `It can be wrong: if a comment does not apply, a short reply saying why helps.`,
       width,

@@ -12,8 +12,9 @@ export interface PatchTarget {
   hasPinApi: boolean;
 }
 
-/** pin_user_pages() went into mm and linux-next in Jan 2020 and shipped in 5.6. */
-const PIN_API_DATE = Date.UTC(2020, 0, 1);
+/** pin_user_pages() was merged in the 5.6 merge window (late Jan 2020). Patches
+ * written before that used get_user_pages() and FOLL_LONGTERM correctly. */
+const PIN_API_DATE = Date.UTC(2020, 1, 1);
 
 function versionBefore(version: string, major: number, minor: number): boolean {
   const m = /^(\d+)\.(\d+)/.exec(version);
@@ -25,8 +26,7 @@ function versionBefore(version: string, major: number, minor: number): boolean {
 export function patchTarget(mail: Mail): PatchTarget {
   const tree = mail.tags.tree;
   const stableVersion = tree && /^\d+\.\d+/.test(tree) ? tree : undefined;
-  const mentionsPin = /\bpin_user_pages|\bunpin_user_page/.test(mail.patchText);
-  let hasPinApi = mentionsPin || !mail.date || mail.date.getTime() >= PIN_API_DATE;
+  let hasPinApi = !mail.date || mail.date.getTime() >= PIN_API_DATE;
   if (stableVersion && versionBefore(stableVersion, 5, 6)) hasPinApi = false;
   return { stableVersion, date: mail.date, hasPinApi };
 }

@@ -68,6 +68,7 @@ export function reviewMail(mail: Mail, options: ReviewOptions): Review {
       seen.add(key);
       review.findings.push({
         rule: rule.meta.id,
+        messageId: r.messageId,
         category: rule.meta.category,
         severity,
         cases: r.cases ?? rule.meta.cases,

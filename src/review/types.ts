@@ -5,6 +5,8 @@ import type { Category, Citation, Severity } from "../rules/types.js";
 
 export interface Finding {
   rule: string;
+  /** Which of the rule's messages (not part of the JSON contract). */
+  messageId: string;
   category: Category;
   severity: Severity;
   cases: string[];

@@ -37,9 +37,15 @@ export const dirtyThenRelease: Rule = {
         const anchor = dirty.line.status === "add" ? dirty.line : release.line;
         if (anchor.status !== "add") continue;
         const locked = file.newCalls.some((c) => c.fn === dirty.fn && /^(lock_page|folio_lock|trylock_page)$/.test(c.name));
-        const messageId = dirty.name === "set_page_dirty" && !locked ? "unlockedDirty" : "openCodedLoop";
+        // A patch that replaces the locking helper on purpose (atomic context) knows what it does.
+        const deliberate = file.facts.calls.some(
+          (c) => c.side === "old" && c.fn === dirty.fn && c.line.status === "del" && /^(unpin_user_pages?_dirty_lock|unpin_user_page_range_dirty_lock|set_page_dirty_lock)$/.test(c.name),
+        );
+        const unlocked = dirty.name === "set_page_dirty" && !locked;
         context.report({
-          messageId,
+          messageId: unlocked ? "unlockedDirty" : "openCodedLoop",
+          // The open-coded pair works; only the unlocked dirtying is a bug.
+          severity: unlocked && !deliberate ? "warning" : "info",
           data: { dirty: dirty.name, release: release.name },
           file: file.facts.path, line: anchor, function: dirty.fn, related: [dirty.line, release.line],
         });

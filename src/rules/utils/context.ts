@@ -20,7 +20,7 @@ export function usesMmuNotifier(facts: FileFacts, fn: string | undefined): boole
 
 /** 64-bit-only architectures have no highmem. */
 export function isHighmemFreePath(path: string): boolean {
-  return /^arch\/(s390|arm64|alpha|ia64|loongarch|riscv|x86\/kvm\/vmx|powerpc\/(mm\/book3s64|kvm\/book3s_64|platforms\/pseries))\b/.test(path);
+  return /^(arch\/(s390|arm64|alpha|ia64|loongarch|riscv|powerpc\/(mm\/book3s64|kvm\/book3s_64|platforms\/pseries))\/|drivers\/s390\/|drivers\/vfio\/pci\/vfio_pci_zdev\.c$)/.test(path);
 }
 
 export function callsIn(facts: FileFacts, fn: string | undefined, side: "new" | "old" = "new"): CallFact[] {

@@ -1,0 +1,50 @@
+import { highmemAccess } from "../../src/rules/highmem-access.js";
+import { diffOf, ruleTester } from "../helpers/rule-tester.js";
+
+const HEADER = "static int rxe_map_user(struct rxe_mr *mr, unsigned long start)";
+
+ruleTester(highmemAccess, {
+  valid: [
+    {
+      name: "kmap_local_page() on a pinned page",
+      diff: diffOf("drivers/infiniband/sw/rxe/rxe_mr.c", HEADER, [
+        "+	ret = pin_user_pages_fast(start, 1, FOLL_WRITE, &page);",
+        "+	va = kmap_local_page(page);",
+      ]),
+    },
+    {
+      name: "page_address() on a kernel page from alloc_page()",
+      diff: diffOf("drivers/infiniband/sw/rxe/rxe_mr.c", HEADER, [
+        "+	page = alloc_page(GFP_KERNEL);",
+        "+	va = page_address(page);",
+      ]),
+    },
+    {
+      name: "page_address() that was already there before the patch (context only)",
+      diff: diffOf("drivers/infiniband/sw/rxe/rxe_mr.c", HEADER, [
+        " 	ret = pin_user_pages_fast(start, 1, FOLL_WRITE, &page);",
+        " 	va = page_address(page);",
+        "+	pr_debug(\"mapped %p\\n\", va);",
+      ]),
+    },
+  ],
+  invalid: [
+    {
+      name: "page_address() on pages pinned by pin_user_pages_fast()",
+      diff: diffOf("drivers/infiniband/sw/rxe/rxe_mr.c", HEADER, [
+        "+	ret = pin_user_pages_fast(start, npages, FOLL_WRITE | FOLL_LONGTERM, pages);",
+        "+	for (i = 0; i < ret; i++)",
+        "+		mr->buf[i] = page_address(pages[i]);",
+      ]),
+      errors: [{ messageId: "pageAddress", line: 102 }],
+    },
+    {
+      name: "on a 64-bit-only architecture the same is info",
+      diff: diffOf("arch/s390/kvm/interrupt.c", "static int adapter_indicators_set(struct kvm *kvm)", [
+        "+	ret = pin_user_pages_remote(kvm->mm, uaddr, 1, FOLL_WRITE, &page, NULL);",
+        "+	map = page_address(page);",
+      ]),
+      errors: [{ messageId: "pageAddress", line: 101, severity: "info" }],
+    },
+  ],
+});

@@ -1,0 +1,79 @@
+import { releaseMismatch } from "../../src/rules/release-mismatch.js";
+import { diffOf, ruleTester } from "../helpers/rule-tester.js";
+
+ruleTester(releaseMismatch, {
+  valid: [
+    {
+      name: "fix patch: -put_page +unpin_user_pages_dirty_lock (the rds 2022 shape)",
+      diff: diffOf("net/rds/ib_rdma.c", "void __rds_ib_teardown_mr(struct rds_ib_mr *ibmr)", [
+        " 		for (i = 0; i < ibmr->sg_len; ++i) {",
+        " 			struct page *page = sg_page(&ibmr->sg[i]);",
+        "-			set_page_dirty(page);",
+        "-			put_page(page);",
+        "+			unpin_user_pages_dirty_lock(&page, 1, true);",
+        " 		}",
+      ]),
+    },
+    {
+      name: "conditional release keyed on a pinned flag",
+      diff: diffOf("fs/nfs/direct.c", "static void nfs_release_pages(struct nfs_page *req)", [
+        " 	ret = iov_iter_extract_pages(iter, &pages, maxsize, maxpages, 0, &offset);",
+        "+	if (req->pinned)",
+        "+		unpin_user_pages(pages, npages);",
+        "+	else",
+        "+		for (i = 0; i < npages; i++)",
+        "+			put_page(pages[i]);",
+      ]),
+    },
+    {
+      name: "put_page() on kernel ring pages while user pages are unpinned",
+      diff: diffOf("io_uring/kbuf.c", "static int io_pin_pbuf_ring(struct io_uring_buf_reg *reg)", [
+        "+	page = virt_to_head_page(ring);",
+        "+	if (put_page_testzero(page))",
+        "+		free_compound_page(page);",
+        "+	put_page(page);",
+      ]),
+    },
+    {
+      name: "an extra get_page() on a pinned page dropped with put_page()",
+      diff: diffOf("drivers/misc/ubuf.c", "static int ubuf_hold(struct ubuf *ub)", [
+        " 	ret = pin_user_pages_fast(uaddr, 1, FOLL_WRITE, &page);",
+        "+	get_page(page);",
+        "+	queue_work_on_page(ub, page);",
+        "+	put_page(page);",
+      ]),
+    },
+  ],
+  invalid: [
+    {
+      name: "pin_user_pages_fast() pages released with put_page()",
+      diff: diffOf("drivers/misc/ubuf_ring.c", "static void ubuf_ring_unmap(struct ubuf_ring *ring)", [
+        " 	ret = pin_user_pages_fast(uaddr, npages, FOLL_WRITE, ring->pages);",
+        "+	for (i = 0; i < ring->npages; i++)",
+        "+		put_page(ring->pages[i]);",
+      ]),
+      errors: [{ messageId: "pinReleasedWithPut", line: 102 }],
+    },
+    {
+      name: "get_user_pages_fast() pages released with unpin_user_pages()",
+      diff: diffOf("drivers/misc/ubuf_ring.c", "static int ubuf_ring_map(struct ubuf_ring *ring)", [
+        " 	ret = get_user_pages_fast(uaddr, npages, FOLL_WRITE, pages);",
+        " 	if (ret < 0)",
+        " 		return ret;",
+        "+	unpin_user_pages(pages, ret);",
+      ]),
+      errors: [{ messageId: "getReleasedWithUnpin", line: 103 }],
+    },
+    {
+      name: "compound_head() of a pinned tail page stored and later unpinned (io_uring coalescing shape)",
+      diff: diffOf("io_uring/rsrc.c", "static bool io_try_coalesce_buffer(struct page ***pages, int *nr_pages)", [
+        " 	page_array = io_pin_pages(ubuf, len, &nr_pages);",
+        " 	ret = pin_user_pages_fast(ubuf, nr_pages, FOLL_WRITE | FOLL_LONGTERM, page_array);",
+        "+	new_array[0] = compound_head(page_array[0]);",
+        "+	*pages = new_array;",
+        "+	unpin_user_page(new_array[0]);",
+      ]),
+      errors: [{ messageId: "headPageUnpinned", line: 102 }],
+    },
+  ],
+});
