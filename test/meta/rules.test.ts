@@ -1,0 +1,46 @@
+// Parity checks (after ESLint's checkRuleFiles and fastify's errors test):
+// every rule file is registered under its own id, has a test file, a valid
+// category and a docs.kernel.org citation; every error code is documented.
+import assert from "node:assert/strict";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { ERROR_CODES } from "../../src/errors.js";
+import { RULES } from "../../src/rules/index.js";
+import { CATEGORIES } from "../../src/rules/types.js";
+import { ROOT } from "../helpers/fixtures.js";
+
+const ruleFiles = readdirSync(join(ROOT, "src", "rules"))
+  .filter((f) => f.endsWith(".ts") && f !== "index.ts" && f !== "types.ts")
+  .map((f) => f.replace(/\.ts$/, ""));
+
+test("every rule file is registered under its own id, sorted", () => {
+  assert.deepEqual(Object.keys(RULES), [...ruleFiles].sort());
+  for (const [id, rule] of Object.entries(RULES)) assert.equal(rule.meta.id, id);
+});
+
+test("every rule has a test file", () => {
+  for (const id of Object.keys(RULES)) assert.ok(existsSync(join(ROOT, "test", "rules", `${id}.test.ts`)), `test/rules/${id}.test.ts`);
+});
+
+test("every rule declares a known category, severity, messages and a docs.kernel.org citation", () => {
+  for (const rule of Object.values(RULES)) {
+    assert.ok((CATEGORIES as readonly string[]).includes(rule.meta.category), rule.meta.id);
+    assert.ok(["error", "warning", "info"].includes(rule.meta.severity));
+    assert.ok(Object.keys(rule.meta.messages).length > 0);
+    assert.match(rule.meta.citation.url, /^https:\/\/docs\.kernel\.org\//);
+    assert.ok(rule.meta.citation.title.length > 0);
+    for (const c of rule.meta.cases) assert.match(c, /^(case[1-5]|basics)$/);
+  }
+});
+
+test("every error code is in the README's error table", () => {
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  for (const code of Object.keys(ERROR_CODES)) assert.match(readme, new RegExp(`\\| \`${code}\` \\|`), code);
+});
+
+test("every category in the README table exists, and only those", () => {
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  const listed = [...readme.matchAll(/^\| `([a-z-]+)` \| (?:[^|]*) \| (?:[^|]*) \|$/gm)].map((m) => m[1]).filter((c) => !c!.startsWith("PW"));
+  assert.deepEqual(listed.filter((c) => (CATEGORIES as readonly string[]).includes(c!)).sort(), [...CATEGORIES].sort());
+});
