@@ -35,8 +35,6 @@ export interface CallFact {
   /** Calls nested inside each argument, e.g. page_address(page) in memcpy's dst. */
   argCalls: InnerCall[][];
   line: LineRef;
-  /** The call's last line (multi-line calls). */
-  endLine: LineRef;
   fn?: string;
   /** Root of the variable the result is assigned to. */
   assignedTo?: string;
@@ -45,8 +43,6 @@ export interface CallFact {
   loop?: string;
   /** Index in source order within its side; used for "before"/"after". */
   order: number;
-  /** Text of the whole statement the call is in. */
-  statement: string;
 }
 
 export interface AssignFact {
@@ -80,11 +76,6 @@ export interface FileFacts {
   assigns: AssignFact[];
   identifiers: IdentifierUse[];
 }
-
-const STATEMENT_TYPES = new Set([
-  "expression_statement", "declaration", "return_statement", "if_statement", "for_statement",
-  "while_statement", "do_statement", "switch_statement",
-]);
 
 /** The variable an expression is rooted at: "pages" for &pages[i], "umem->pages" for umem->pages + n. */
 export function rootOf(node: Node | null | undefined): string | null {
@@ -184,20 +175,12 @@ function lineRef(ctx: WalkContext, row: number): LineRef {
   return { hunk: ctx.hunk.index, status: l.status, newLine: l.newLine, oldLine: l.oldLine, text: l.text };
 }
 
-function enclosing(node: Node, ctx: WalkContext): { fn?: string; conditions: Condition[]; loop?: string; statement: string } {
+function enclosing(node: Node, ctx: WalkContext): { fn?: string; conditions: Condition[]; loop?: string } {
   const conditions: Condition[] = [];
   let fn: string | undefined;
   let loop: string | undefined;
-  let statement = node.text;
-  let statementFound = false;
   let child: Node = node;
   for (let p = node.parent; p; child = p, p = p.parent) {
-    if (!statementFound && STATEMENT_TYPES.has(p.type)) {
-      statement = p.type === "if_statement" || p.type.endsWith("_statement") && p.type !== "expression_statement" && p.type !== "return_statement"
-        ? child.text
-        : p.text;
-      statementFound = true;
-    }
     if (p.type === "if_statement") {
       const cond = p.childForFieldName("condition");
       const cons = p.childForFieldName("consequence");
@@ -217,7 +200,7 @@ function enclosing(node: Node, ctx: WalkContext): { fn?: string; conditions: Con
       break;
     }
   }
-  return { fn: fn ?? ctx.hunk.headerFunction, conditions, loop, statement };
+  return { fn: fn ?? ctx.hunk.headerFunction, conditions, loop };
 }
 
 function assignmentTarget(call: Node): string | undefined {
@@ -249,13 +232,11 @@ function recordCall(node: Node, ctx: WalkContext): void {
     argRoots: args.map(rootOf),
     argCalls: args.map(innerCalls),
     line: lineRef(ctx, node.startPosition.row),
-    endLine: lineRef(ctx, node.endPosition.row),
     fn: where.fn,
     assignedTo: assignmentTarget(node),
     conditions: where.conditions,
     loop: where.loop,
     order: ctx.counter.order++,
-    statement: where.statement,
   });
 }
 

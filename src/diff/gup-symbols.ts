@@ -156,9 +156,3 @@ const SELECT = new RegExp(
 export function mentionsGupApi(text: string): boolean {
   return SELECT.test(text);
 }
-
-/** Fast byte-level check before any parsing: does the mail mention the API at all? */
-export function mayTouchGup(bytes: Buffer | string): boolean {
-  const text = typeof bytes === "string" ? bytes : bytes.toString("latin1");
-  return SELECT.test(text) || /pin_user_pages|get_user_pages|FOLL_/.test(text);
-}
