@@ -34,10 +34,6 @@ export function pagesArgument(call: CallFact): number | undefined {
   return guess >= 0 ? guess : undefined;
 }
 
-export function flagsArgument(call: CallFact): number | undefined {
-  return ACQUIRE[call.name]?.flagsArg?.[call.args.length];
-}
-
 export class PageOrigins {
   private readonly map = new Map<string, Origin[]>();
 
@@ -88,11 +84,5 @@ export class PageOrigins {
   originsOf(path: string | null | undefined, fn: string | undefined): Origin[] {
     if (!path) return [];
     return this.map.get(key(path, fn)) ?? [];
-  }
-
-  /** The single acquisition mode of `path`, or undefined when unknown or mixed. */
-  modeOf(path: string | null | undefined, fn: string | undefined): Origin["mode"] | undefined {
-    const modes = new Set(this.originsOf(path, fn).map((o) => o.mode));
-    return modes.size === 1 ? [...modes][0] : undefined;
   }
 }

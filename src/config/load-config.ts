@@ -25,7 +25,6 @@ function findRoot(): string {
   return process.cwd();
 }
 
-
 function readYaml(path: string): unknown {
   let text: string;
   try {

@@ -130,11 +130,6 @@ export const KERNEL_PAGE_SOURCES = new Set([
   "folio_alloc", "filemap_get_folio", "alloc_pages_node", "dev_alloc_pages", "page_pool_alloc_pages",
 ]);
 
-export const FOLL_PUBLIC = new Set([
-  "FOLL_WRITE", "FOLL_GET", "FOLL_DUMP", "FOLL_FORCE", "FOLL_NOWAIT", "FOLL_NOFAULT", "FOLL_HWPOISON", "FOLL_ANON",
-  "FOLL_LONGTERM", "FOLL_SPLIT_PMD", "FOLL_PCI_P2PDMA", "FOLL_INTERRUPTIBLE", "FOLL_HONOR_NUMA_FAULT",
-]);
-
 /** Internal flags (mm/internal.h since 6.3): never at a call site. */
 export const FOLL_INTERNAL = new Set([
   "FOLL_TOUCH", "FOLL_TRIED", "FOLL_REMOTE", "FOLL_PIN", "FOLL_FAST_ONLY", "FOLL_UNLOCKABLE", "FOLL_MADV_POPULATE",

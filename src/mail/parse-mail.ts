@@ -60,7 +60,7 @@ function isPatchAttachment(contentType: string, filename: string | undefined, te
   return /^text\//i.test(contentType) && DIFF_START.test(text);
 }
 
-function classify(tags: ReturnType<typeof parseSubject>, hasDiff: boolean, inReplyTo: string | undefined): MailKind {
+function classify(tags: ReturnType<typeof parseSubject>, inReplyTo: string | undefined): MailKind {
   if (tags.isReply) return "reply";
   if (tags.isPull) return "other";
   if (tags.isPatch) {
@@ -69,7 +69,6 @@ function classify(tags: ReturnType<typeof parseSubject>, hasDiff: boolean, inRep
   }
   // Untagged: a reply that dropped "Re:", or list chatter with or without a
   // diff (pull requests, pasted snippets): never a patch we review.
-  void hasDiff;
   return inReplyTo ? "reply" : "other";
 }
 
@@ -118,7 +117,7 @@ export async function parseMail(raw: RawMessage): Promise<Mail> {
     to: addresses(parsed.to),
     cc: addresses(parsed.cc),
     date,
-    kind: classify(tags, patchText.length > 0, inReplyTo),
+    kind: classify(tags, inReplyTo),
     body,
     patchText,
     listId: headerText(parsed, "list-id"),

@@ -96,8 +96,7 @@ export function composeReply(mail: Mail, findings: Finding[], options: ComposeOp
     const file = files.get(f.file);
     if (!file) continue;
     const positions = quotePositions(file, f.anchor, f.related, options.reply.maxQuotedLines);
-    const last = blocks[blocks.length - 1];
-    const home = blocks.find((b) => b.file === file && isSubset(positions, b.positions)) ?? (last && last.file === file && isSubset(positions, last.positions) ? last : undefined);
+    const home = blocks.find((b) => b.file === file && isSubset(positions, b.positions));
     if (home) home.findings.push(f);
     else blocks.push({ file, positions, findings: [f] });
   }

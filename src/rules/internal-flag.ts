@@ -1,8 +1,8 @@
 // R08: internal FOLL_* bits at a call site. FOLL_PIN is set only by the
 // pin_user_pages*() wrappers; FOLL_GET must not go to a pin_* call.
+import { flagNames } from "../analysis/call-flags.js";
 import { ACQUIRE, FOLL_INTERNAL } from "../diff/gup-symbols.js";
 import { CASE_URL, type Rule } from "./types.js";
-import { flagNames } from "./longterm-without-pin.js";
 
 /** mm/ and the headers that define the flags use them legitimately. */
 function mayUseInternalFlags(path: string): boolean {

@@ -1,26 +1,8 @@
 // R09: FOLL_LONGTERM passed to get_user_pages*(). Long-term references must be
 // pins; since 6.3 is_valid_gup_args() WARNs and the call fails.
 import { ACQUIRE } from "../diff/gup-symbols.js";
-import type { CallFact, FileFacts } from "../analysis/facts.js";
-import { flagsArgument } from "../analysis/page-origins.js";
+import { flagNames } from "../analysis/call-flags.js";
 import { CASE_URL, type Rule } from "./types.js";
-
-/** The FOLL_* names a flags argument can carry, following a flags variable built in the same function. */
-export function flagNames(facts: FileFacts, call: CallFact): Set<string> {
-  const pos = flagsArgument(call);
-  const names = new Set<string>();
-  if (pos === undefined) return names;
-  const text = call.args[pos] ?? "";
-  for (const m of text.matchAll(/\bFOLL_[A-Z_0-9]+\b/g)) names.add(m[0]);
-  const variable = /^[A-Za-z_][\w>.-]*$/.test(text.trim()) ? text.trim() : undefined;
-  if (variable) {
-    for (const a of facts.assigns) {
-      if (a.side !== call.side || a.fn !== call.fn || a.lhs !== variable || a.order > call.order) continue;
-      for (const m of a.rhsText.matchAll(/\bFOLL_[A-Z_0-9]+\b/g)) names.add(m[0]);
-    }
-  }
-  return names;
-}
 
 export const longtermWithoutPin: Rule = {
   meta: {

@@ -72,14 +72,14 @@ export const releaseMismatch: Rule = {
       // R16: a head page stored where the pinned page should be, then unpinned.
       for (const a of file.facts.assigns) {
         if (a.side !== "new" || a.line.status !== "add" || !a.rhsCall) continue;
-        if (!/^(compound_head|page_folio)$/.test(a.rhsCall.name) && !/folio_page\(.*,\s*0\s*\)/.test(a.rhsText)) continue;
+        if (a.rhsCall.name !== "compound_head" && !/folio_page\(.*,\s*0\s*\)/.test(a.rhsText)) continue;
         const pinned = file.origins.originsOf(a.rhsCall.argRoots[0] ?? null, a.fn).find((o) => o.mode === "pin");
         if (!pinned) continue;
         const unpinned = file.newCalls.find(
           (c) => (c.name === "unpin_user_page" || c.name === "unpin_user_pages" || c.name === "unpin_user_pages_dirty_lock") &&
             (c.argRoots[0] === a.lhs || file.origins.originsOf(c.argRoots[0] ?? null, c.fn).some((o) => o.via === a.rhsCall!.name)),
         );
-        if (!unpinned || a.rhsCall.name === "page_folio") continue;
+        if (!unpinned) continue;
         context.report({
           messageId: "headPageUnpinned",
           data: { lhs: a.lhs, helper: a.rhsCall.name, acquire: pinned.call.name },
