@@ -41,8 +41,41 @@ export interface CallFact {
   conditions: Condition[];
   /** Identifies the innermost enclosing loop, when there is one. */
   loop?: string;
+  /** The condition of every enclosing loop, innermost first ("pages && i < n"). */
+  loopConditions: string[];
   /** Index in source order within its side; used for "before"/"after". */
   order: number;
+}
+
+/** A return or goto: where control leaves the straight-line code. */
+export interface ExitFact {
+  side: Side;
+  kind: "return" | "goto";
+  /** The returned expression, or the goto label. */
+  value: string;
+  /** Variables in the returned expression. */
+  valueRoots: string[];
+  line: LineRef;
+  fn?: string;
+  conditions: Condition[];
+  loop?: string;
+  order: number;
+}
+
+/** A function definition seen in the hunks, with its parameter names. */
+export interface FunctionFact {
+  side: Side;
+  name: string;
+  params: string[];
+  line: LineRef;
+}
+
+/** A local variable declared inside a function body. */
+export interface LocalFact {
+  side: Side;
+  name: string;
+  fn?: string;
+  line: LineRef;
 }
 
 export interface AssignFact {
@@ -53,6 +86,8 @@ export interface AssignFact {
   /** The outermost call on the right-hand side, if the rhs is a call. */
   rhsCall?: InnerCall;
   rhsText: string;
+  /** The assigned expression as written ("new_array[0]", "*pages"). */
+  lhsText: string;
   /** "=", "|=", "+=", ... */
   operator: string;
   line: LineRef;
@@ -75,6 +110,9 @@ export interface FileFacts {
   calls: CallFact[];
   assigns: AssignFact[];
   identifiers: IdentifierUse[];
+  exits: ExitFact[];
+  functions: FunctionFact[];
+  locals: LocalFact[];
 }
 
 /** The variable an expression is rooted at: "pages" for &pages[i], "umem->pages" for umem->pages + n. */
@@ -175,8 +213,16 @@ function lineRef(ctx: WalkContext, row: number): LineRef {
   return { hunk: ctx.hunk.index, status: l.status, newLine: l.newLine, oldLine: l.oldLine, text: l.text };
 }
 
-function enclosing(node: Node, ctx: WalkContext): { fn?: string; conditions: Condition[]; loop?: string } {
+interface Enclosing {
+  fn?: string;
+  conditions: Condition[];
+  loop?: string;
+  loopConditions: string[];
+}
+
+function enclosing(node: Node, ctx: WalkContext): Enclosing {
   const conditions: Condition[] = [];
+  const loopConditions: string[] = [];
   let fn: string | undefined;
   let loop: string | undefined;
   let child: Node = node;
@@ -193,14 +239,16 @@ function enclosing(node: Node, ctx: WalkContext): { fn?: string; conditions: Con
       const alt = p.childForFieldName("alternative");
       if (cond && cons && child.id === cons.id) conditions.push({ text: cond.text, branch: "then" });
       else if (cond && alt && child.id === alt.id) conditions.push({ text: cond.text, branch: "else" });
-    } else if (!loop && (p.type === "for_statement" || p.type === "while_statement" || p.type === "do_statement")) {
-      loop = `${ctx.side}:${ctx.hunk.index}:${p.startPosition.row}`;
+    } else if (p.type === "for_statement" || p.type === "while_statement" || p.type === "do_statement") {
+      loop ??= `${ctx.side}:${ctx.hunk.index}:${p.startPosition.row}`;
+      const cond = p.childForFieldName("condition");
+      if (cond) loopConditions.push(cond.text);
     } else if (p.type === "function_definition") {
       fn = functionName(p);
       break;
     }
   }
-  return { fn: fn ?? ctx.hunk.headerFunction, conditions, loop };
+  return { fn: fn ?? ctx.hunk.headerFunction, conditions, loop, loopConditions };
 }
 
 function assignmentTarget(call: Node): string | undefined {
@@ -236,8 +284,41 @@ function recordCall(node: Node, ctx: WalkContext): void {
     assignedTo: assignmentTarget(node),
     conditions: where.conditions,
     loop: where.loop,
+    loopConditions: where.loopConditions,
     order: ctx.counter.order++,
   });
+}
+
+function recordExit(node: Node, ctx: WalkContext): void {
+  const where = enclosing(node, ctx);
+  const isGoto = node.type === "goto_statement";
+  const valueNode = isGoto ? node.childForFieldName("label") : (node.namedChildren.find((c) => c && c.type !== "comment") ?? null);
+  ctx.out.exits.push({
+    side: ctx.side,
+    kind: isGoto ? "goto" : "return",
+    value: valueNode?.text.replace(/\s+/g, " ") ?? "",
+    valueRoots: !isGoto && valueNode ? identifierRoots(valueNode) : [],
+    line: lineRef(ctx, node.startPosition.row),
+    fn: where.fn,
+    conditions: where.conditions,
+    loop: where.loop,
+    order: ctx.counter.order++,
+  });
+}
+
+function parameterNames(def: Node): string[] {
+  let d = def.childForFieldName("declarator");
+  for (let guard = 0; d && guard < 16; guard++) {
+    if (d.type === "function_declarator") {
+      const list = d.childForFieldName("parameters");
+      return (list?.namedChildren ?? [])
+        .filter((c): c is Node => !!c && c.type === "parameter_declaration")
+        .map((c) => declaratorName(c.childForFieldName("declarator")))
+        .filter((n): n is string => !!n);
+    }
+    d = d.childForFieldName("declarator");
+  }
+  return [];
 }
 
 function identifierRoots(node: Node): string[] {
@@ -262,7 +343,7 @@ function identifierRoots(node: Node): string[] {
 }
 
 function recordAssign(lhsNode: Node | null, rhsNode: Node | null, operator: string, anchor: Node, ctx: WalkContext): void {
-  const lhs = lhsNode?.type === "identifier" || !lhsNode ? (lhsNode?.text ?? null) : rootOf(lhsNode);
+  const lhs = !lhsNode ? null : /declarator$/.test(lhsNode.type) ? declaratorName(lhsNode) : lhsNode.type === "identifier" ? lhsNode.text : rootOf(lhsNode);
   if (!lhs || !rhsNode) return;
   const inner = unwrap(rhsNode);
   const rhsCall = inner && inner.type === "call_expression" && callName(inner)
@@ -275,6 +356,7 @@ function recordAssign(lhsNode: Node | null, rhsNode: Node | null, operator: stri
     rhsRoots: identifierRoots(rhsNode),
     rhsCall,
     rhsText: rhsNode.text.replace(/\s+/g, " "),
+    lhsText: (/declarator$/.test(lhsNode?.type ?? "") ? lhs : (lhsNode?.text ?? lhs)).replace(/\s+/g, " "),
     operator,
     line: lineRef(ctx, anchor.startPosition.row),
     fn: where.fn,
@@ -296,6 +378,27 @@ function walk(root: Node, ctx: WalkContext): void {
       case "call_expression":
         recordCall(n, ctx);
         break;
+      case "return_statement":
+      case "goto_statement":
+        recordExit(n, ctx);
+        break;
+      case "declaration": {
+        const where = enclosing(n, ctx);
+        // At the top of a fragment, an indented declaration is still a local of the hunk's function.
+        const local = n.parent?.type !== "translation_unit" || /^\s/.test(lineRef(ctx, n.startPosition.row).text);
+        if (where.fn && local) {
+          for (const d of n.childrenForFieldName("declarator")) {
+            const name = declaratorName(d?.type === "init_declarator" ? d.childForFieldName("declarator") : d);
+            if (name) ctx.out.locals.push({ side: ctx.side, name, fn: where.fn, line: lineRef(ctx, n.startPosition.row) });
+          }
+        }
+        break;
+      }
+      case "function_definition": {
+        const name = functionName(n);
+        if (name) ctx.out.functions.push({ side: ctx.side, name, params: parameterNames(n), line: lineRef(ctx, n.startPosition.row) });
+        break;
+      }
       case "assignment_expression": {
         const op = n.childForFieldName("operator")?.text ?? "=";
         recordAssign(n.childForFieldName("left"), n.childForFieldName("right"), op, n, ctx);
@@ -324,7 +427,7 @@ function walk(root: Node, ctx: WalkContext): void {
 
 /** Collects the facts of every hunk of `file`, on both sides. */
 export function collectFileFacts(file: FileDiff): FileFacts {
-  const out: FileFacts = { path: file.path, file, calls: [], assigns: [], identifiers: [] };
+  const out: FileFacts = { path: file.path, file, calls: [], assigns: [], identifiers: [], exits: [], functions: [], locals: [] };
   for (const side of ["new", "old"] as const) {
     const counter = { order: 0 };
     for (const hunk of file.hunks) {

@@ -4,6 +4,7 @@ import { dirtyThenRelease } from "./dirty-then-release.js";
 import { gupDataAccess } from "./gup-data-access.js";
 import { highmemAccess } from "./highmem-access.js";
 import { internalFlag } from "./internal-flag.js";
+import { leakOnErrorPath } from "./leak-on-error-path.js";
 import { longtermWithoutPin } from "./longterm-without-pin.js";
 import { releaseMismatch } from "./release-mismatch.js";
 import type { Rule } from "./types.js";
@@ -13,6 +14,7 @@ export const RULES: Readonly<Record<string, Rule>> = {
   "gup-data-access": gupDataAccess,
   "highmem-access": highmemAccess,
   "internal-flag": internalFlag,
+  "leak-on-error-path": leakOnErrorPath,
   "longterm-without-pin": longtermWithoutPin,
   "release-mismatch": releaseMismatch,
 };

@@ -4,7 +4,7 @@
 // unpinned, not its compound head.
 import type { CallFact } from "../analysis/facts.js";
 import { RELEASE } from "../diff/gup-symbols.js";
-import { CASE_URL, type FileContext, type Rule } from "./types.js";
+import { CASE_URL, type FileContext, type Report, type Rule } from "./types.js";
 import { guardedByPinTest } from "./utils/context.js";
 
 function takesExtraReference(file: FileContext, root: string | null, fn: string | undefined): boolean {
@@ -16,6 +16,57 @@ function takesExtraReference(file: FileContext, root: string | null, fn: string 
 /** The same release was already there before the patch (the patch only moved it). */
 function existedBefore(file: FileContext, call: CallFact): boolean {
   return file.facts.calls.some((c) => c.side === "old" && c.name === call.name && c.args.join(",") === call.args.join(",") && c.line.status === "del");
+}
+
+const UNPIN_PAGES = /^(unpin_user_page|unpin_user_pages|unpin_user_pages_dirty_lock)$/;
+/** Helpers that do the folio-level accounting right after coalescing. */
+const FOLIO_AWARE = /^(unpin_user_folio|unpin_folio|unpin_folios|folio_add_pins|folio_add_pin)$/;
+
+/** Where the array behind `root` came from: "page_array = *pages" gives "pages". */
+function sourcesOf(file: FileContext, root: string, fn: string | undefined): Set<string> {
+  const names = new Set([root]);
+  for (const a of file.facts.assigns) {
+    if (a.side === "new" && a.fn === fn && a.lhs === root && a.operator === "=" && !a.rhsCall && a.rhsRoots.length === 1) names.add(a.rhsRoots[0]!);
+  }
+  return names;
+}
+
+/**
+ * R16: the head page of a pinned tail page is stored where the pinned pages
+ * were, so the later unpin gets a page that was never pinned. Evidence that
+ * the source pages are pinned: their origin, or this function unpinning them.
+ * Evidence that the head is unpinned later: an unpin of it here, or the new
+ * array replacing the caller's pinned array ("*pages = new_array").
+ */
+function reportHeadPages(file: FileContext, report: (r: Report) => void): void {
+  for (const a of file.facts.assigns) {
+    if (a.side !== "new" || a.line.status !== "add" || !a.rhsCall) continue;
+    if (a.rhsCall.name !== "compound_head" && !/folio_page\(.*,\s*0\s*\)/.test(a.rhsText)) continue;
+    const source = a.rhsCall.argRoots[0];
+    if (!source) continue;
+    const fnCalls = file.newCalls.filter((c) => c.fn === a.fn);
+    if (fnCalls.some((c) => FOLIO_AWARE.test(c.name))) continue;
+    const pinned = file.origins.originsOf(source, a.fn).find((o) => o.mode === "pin")?.call ??
+      fnCalls.find((c) => UNPIN_PAGES.test(c.name) && c.argRoots[0] === source);
+    if (!pinned) continue;
+    const sources = sourcesOf(file, source, a.fn);
+    const handBack = file.facts.assigns.find(
+      (b) => b.side === "new" && b.fn === a.fn && b.order > a.order && b.operator === "=" && sources.has(b.lhs) &&
+        b.lhs !== source && b.rhsRoots.length === 1 && b.rhsRoots[0] === a.lhs,
+    );
+    const unpinned = file.newCalls.find(
+      (c) => UNPIN_PAGES.test(c.name) &&
+        (c.argRoots[0] === a.lhs || file.origins.originsOf(c.argRoots[0] ?? null, c.fn).some((o) => o.via === a.rhsCall!.name)),
+    );
+    const laterRelease = unpinned?.line ?? handBack?.line;
+    if (!laterRelease) continue;
+    report({
+      messageId: "headPageUnpinned",
+      data: { lhs: a.lhsText, helper: a.rhsCall.name, source: a.rhsCall.argRoots[0] ?? "the page" },
+      file: file.facts.path, line: a.line, function: a.fn, related: [pinned.line, laterRelease],
+      citation: { title: "pin_user_pages.rst: Tracking dma-pinned pages", url: CASE_URL.tracking },
+    });
+  }
 }
 
 export const releaseMismatch: Rule = {
@@ -36,7 +87,7 @@ export const releaseMismatch: Rule = {
         "here with {{release}}(). unpin_user_page*() subtracts a pin that was never taken and corrupts the refcount: " +
         "either drop them with put_page() or take them with the pin_user_pages*() counterpart.",
       headPageUnpinned:
-        "{{lhs}} is set to {{helper}}() of a page pinned by {{acquire}}(), and that page is later unpinned. " +
+        "{{lhs}} is set to {{helper}}() of a pinned page from {{source}}, and {{lhs}} is what gets unpinned later. " +
         "unpin_user_page*() must get exactly the pages that were pinned; for a tail page the head is a different " +
         "page, so the pin accounting goes wrong (CONFIG_DEBUG_VM catches it in sanity_check_pinned_pages()). " +
         "Use unpin_user_folio() with the number of pins taken on the folio, or keep the original pages.",
@@ -69,24 +120,7 @@ export const releaseMismatch: Rule = {
           });
         }
       }
-      // R16: a head page stored where the pinned page should be, then unpinned.
-      for (const a of file.facts.assigns) {
-        if (a.side !== "new" || a.line.status !== "add" || !a.rhsCall) continue;
-        if (a.rhsCall.name !== "compound_head" && !/folio_page\(.*,\s*0\s*\)/.test(a.rhsText)) continue;
-        const pinned = file.origins.originsOf(a.rhsCall.argRoots[0] ?? null, a.fn).find((o) => o.mode === "pin");
-        if (!pinned) continue;
-        const unpinned = file.newCalls.find(
-          (c) => (c.name === "unpin_user_page" || c.name === "unpin_user_pages" || c.name === "unpin_user_pages_dirty_lock") &&
-            (c.argRoots[0] === a.lhs || file.origins.originsOf(c.argRoots[0] ?? null, c.fn).some((o) => o.via === a.rhsCall!.name)),
-        );
-        if (!unpinned) continue;
-        context.report({
-          messageId: "headPageUnpinned",
-          data: { lhs: a.lhs, helper: a.rhsCall.name, acquire: pinned.call.name },
-          file: file.facts.path, line: a.line, function: a.fn, related: [pinned.call.line, unpinned.line],
-          citation: { title: "pin_user_pages.rst: Tracking dma-pinned pages", url: CASE_URL.tracking },
-        });
-      }
+      reportHeadPages(file, context.report);
     }
   },
 };
