@@ -43,6 +43,29 @@ ruleTester(releaseMismatch, {
         "+	put_page(page);",
       ]),
     },
+    {
+      name: "compound_head() used only to compare and account huge pages (io_uring accounting trap)",
+      diff: diffOf("io_uring/rsrc.c", "static int io_buffer_account_pin(struct io_ring_ctx *ctx, struct page **pages, int nr_pages)", [
+        " 	for (i = 0; i < nr_pages; i++) {",
+        "+		struct page *hpage = compound_head(pages[i]);",
+        "+",
+        "+		if (hpage == *last_hpage)",
+        "+			continue;",
+        "+		*last_hpage = hpage;",
+        " 	}",
+        " 	unpin_user_pages(pages, nr_pages);",
+      ]),
+    },
+    {
+      name: "coalescing that keeps folio pins exact with unpin_user_folio()",
+      diff: diffOf("io_uring/rsrc.c", "static bool io_coalesce_buffer(struct page ***pages, int *nr_pages)", [
+        "+	struct page **page_array = *pages, **new_array;",
+        "+",
+        "+	new_array[0] = compound_head(page_array[0]);",
+        "+	unpin_user_folio(page_folio(page_array[1]), nr - 1);",
+        "+	*pages = new_array;",
+      ]),
+    },
   ],
   invalid: [
     {
@@ -74,6 +97,23 @@ ruleTester(releaseMismatch, {
         "+	unpin_user_page(new_array[0]);",
       ]),
       errors: [{ messageId: "headPageUnpinned", line: 102 }],
+    },
+    {
+      name: "multi-hugepage coalescing: head page replaces the pinned array handed back to the caller",
+      diff: diffOf("io_uring/rsrc.c", "static bool io_do_coalesce_buffer(struct page ***pages, int *nr_pages, int nr_folios)", [
+        "+	struct page **page_array = *pages, **new_array = NULL;",
+        "+",
+        "+	new_array = kvmalloc_array(nr_folios, sizeof(struct page *), GFP_KERNEL);",
+        "+	if (!new_array)",
+        "+		return false;",
+        "+	new_array[0] = compound_head(page_array[0]);",
+        "+	if (head_pages > 1)",
+        "+		unpin_user_pages(&page_array[1], head_pages - 1);",
+        "+	kvfree(page_array);",
+        "+	*pages = new_array;",
+        "+	return true;",
+      ]),
+      errors: [{ messageId: "headPageUnpinned", line: 105 }],
     },
   ],
 });
