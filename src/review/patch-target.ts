@@ -6,6 +6,8 @@ import type { Mail } from "../mail/types.js";
 export interface PatchTarget {
   /** A stable/LTS version the subject names ("5.10", "6.1.y"), if any. */
   stableVersion?: string;
+  /** Aimed at a stable tree whose version the subject does not name ("[PATCH stable]"). */
+  stableUnknown: boolean;
   /** The mail's date, if it had a valid one. */
   date?: Date;
   /** pin_user_pages() and the unpin_* helpers exist in the target tree. */
@@ -28,5 +30,6 @@ export function patchTarget(mail: Mail): PatchTarget {
   const stableVersion = tree && /^\d+\.\d+/.test(tree) ? tree : undefined;
   let hasPinApi = !mail.date || mail.date.getTime() >= PIN_API_DATE;
   if (stableVersion && versionBefore(stableVersion, 5, 6)) hasPinApi = false;
-  return { stableVersion, date: mail.date, hasPinApi };
+  const stableUnknown = !stableVersion && !!tree && /^stable$/i.test(tree);
+  return { stableVersion, stableUnknown, date: mail.date, hasPinApi };
 }

@@ -6,6 +6,7 @@ import { highmemAccess } from "./highmem-access.js";
 import { internalFlag } from "./internal-flag.js";
 import { leakOnErrorPath } from "./leak-on-error-path.js";
 import { longtermWithoutPin } from "./longterm-without-pin.js";
+import { removedApi } from "./removed-api.js";
 import { releaseDropsNullCheck } from "./release-drops-null-check.js";
 import { releaseMismatch } from "./release-mismatch.js";
 import type { Rule } from "./types.js";
@@ -19,6 +20,7 @@ export const RULES: Readonly<Record<string, Rule>> = {
   "longterm-without-pin": longtermWithoutPin,
   "release-drops-null-check": releaseDropsNullCheck,
   "release-mismatch": releaseMismatch,
+  "removed-api": removedApi,
 };
 
 export const ALL_RULES: readonly Rule[] = Object.values(RULES);
