@@ -6,6 +6,7 @@ import { highmemAccess } from "./highmem-access.js";
 import { internalFlag } from "./internal-flag.js";
 import { leakOnErrorPath } from "./leak-on-error-path.js";
 import { longtermWithoutPin } from "./longterm-without-pin.js";
+import { sleepInAtomic } from "./sleep-in-atomic.js";
 import { removedApi } from "./removed-api.js";
 import { releaseDropsNullCheck } from "./release-drops-null-check.js";
 import { releaseMismatch } from "./release-mismatch.js";
@@ -21,6 +22,7 @@ export const RULES: Readonly<Record<string, Rule>> = {
   "release-drops-null-check": releaseDropsNullCheck,
   "release-mismatch": releaseMismatch,
   "removed-api": removedApi,
+  "sleep-in-atomic": sleepInAtomic,
 };
 
 export const ALL_RULES: readonly Rule[] = Object.values(RULES);
