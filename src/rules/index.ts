@@ -8,6 +8,7 @@ import { leakOnErrorPath } from "./leak-on-error-path.js";
 import { longtermWithoutPin } from "./longterm-without-pin.js";
 import { sleepInAtomic } from "./sleep-in-atomic.js";
 import { removedApi } from "./removed-api.js";
+import { missingFollWrite } from "./missing-foll-write.js";
 import { releaseDropsNullCheck } from "./release-drops-null-check.js";
 import { releaseMismatch } from "./release-mismatch.js";
 import type { Rule } from "./types.js";
@@ -19,6 +20,7 @@ export const RULES: Readonly<Record<string, Rule>> = {
   "internal-flag": internalFlag,
   "leak-on-error-path": leakOnErrorPath,
   "longterm-without-pin": longtermWithoutPin,
+  "missing-foll-write": missingFollWrite,
   "release-drops-null-check": releaseDropsNullCheck,
   "release-mismatch": releaseMismatch,
   "removed-api": removedApi,
