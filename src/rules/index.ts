@@ -5,12 +5,15 @@ import { gupDataAccess } from "./gup-data-access.js";
 import { highmemAccess } from "./highmem-access.js";
 import { internalFlag } from "./internal-flag.js";
 import { leakOnErrorPath } from "./leak-on-error-path.js";
+import { longtermFileBacked } from "./longterm-file-backed.js";
 import { longtermWithoutPin } from "./longterm-without-pin.js";
-import { sleepInAtomic } from "./sleep-in-atomic.js";
-import { removedApi } from "./removed-api.js";
 import { missingFollWrite } from "./missing-foll-write.js";
+import { mmuNotifierNoPin } from "./mmu-notifier-no-pin.js";
 import { releaseDropsNullCheck } from "./release-drops-null-check.js";
 import { releaseMismatch } from "./release-mismatch.js";
+import { removedApi } from "./removed-api.js";
+import { sleepInAtomic } from "./sleep-in-atomic.js";
+import { structPageOnly } from "./struct-page-only.js";
 import type { Rule } from "./types.js";
 
 export const RULES: Readonly<Record<string, Rule>> = {
@@ -19,12 +22,15 @@ export const RULES: Readonly<Record<string, Rule>> = {
   "highmem-access": highmemAccess,
   "internal-flag": internalFlag,
   "leak-on-error-path": leakOnErrorPath,
+  "longterm-file-backed": longtermFileBacked,
   "longterm-without-pin": longtermWithoutPin,
   "missing-foll-write": missingFollWrite,
+  "mmu-notifier-no-pin": mmuNotifierNoPin,
   "release-drops-null-check": releaseDropsNullCheck,
   "release-mismatch": releaseMismatch,
   "removed-api": removedApi,
   "sleep-in-atomic": sleepInAtomic,
+  "struct-page-only": structPageOnly,
 };
 
 export const ALL_RULES: readonly Rule[] = Object.values(RULES);
