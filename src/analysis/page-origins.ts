@@ -14,6 +14,8 @@ export interface Origin {
   mapped?: { via: string; highmemSafe: boolean };
   /** Passed through a helper that may change which page it is (compound_head...). */
   via?: string;
+  /** Seen in another patch of the same series, not in this patch's hunks. */
+  fromSeries?: boolean;
 }
 
 /** Helpers whose result is still "the same pages" for release purposes. */
@@ -37,18 +39,24 @@ export function pagesArgument(call: CallFact): number | undefined {
 export class PageOrigins {
   private readonly map = new Map<string, Origin[]>();
 
-  constructor(readonly facts: FileFacts, readonly side: Side) {
+  /**
+   * @param siblings facts of the same file in the other patches of the series:
+   * their acquisitions (new side) count as origins too, marked fromSeries.
+   */
+  constructor(readonly facts: FileFacts, readonly side: Side, siblings: readonly FileFacts[] = []) {
     const calls = facts.calls.filter((c) => c.side === side);
     const assigns = facts.assigns.filter((a) => a.side === side);
-    for (const call of calls) {
+    const seriesCalls = side === "new" ? siblings.flatMap((f) => f.calls.filter((c) => c.side === "new")) : [];
+    for (const call of [...calls, ...seriesCalls]) {
+      const fromSeries = seriesCalls.includes(call) || undefined;
       const spec = ACQUIRE[call.name];
       if (spec) {
-        if (spec.returnsPage && call.assignedTo) this.add(call.assignedTo, call.fn, { mode: spec.mode, call });
+        if (spec.returnsPage && call.assignedTo) this.add(call.assignedTo, call.fn, { mode: spec.mode, call, fromSeries });
         const pos = pagesArgument(call);
         const root = pos === undefined ? null : call.argRoots[pos];
-        if (root && !/^(NULL|nullptr)$/.test(root)) this.add(root, call.fn, { mode: spec.mode, call });
+        if (root && !/^(NULL|nullptr)$/.test(root)) this.add(root, call.fn, { mode: spec.mode, call, fromSeries });
       } else if (KERNEL_PAGE_SOURCES.has(call.name) && call.assignedTo) {
-        this.add(call.assignedTo, call.fn, { mode: "kernel", call });
+        this.add(call.assignedTo, call.fn, { mode: "kernel", call, fromSeries });
       }
     }
     // Aliases, twice so that an alias of an alias is followed.

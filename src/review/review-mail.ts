@@ -2,9 +2,10 @@
 // whose hunks touch the GUP/pin API, builds their C facts and page origins,
 // runs every enabled rule and turns reports into findings.
 import { createHash } from "node:crypto";
-import { collectFileFacts } from "../analysis/facts.js";
+import { collectFileFacts, type FileFacts, type LineRef } from "../analysis/facts.js";
 import { PageOrigins } from "../analysis/page-origins.js";
 import type { Config } from "../config/schema.js";
+import { RELEASE } from "../diff/gup-symbols.js";
 import { hunkTouchesGup, isExcludedPath, parsePatch } from "../diff/parse-patch.js";
 import { describeError, PinwatchError } from "../errors.js";
 import type { Logger } from "../log.js";
@@ -12,6 +13,8 @@ import type { Mail } from "../mail/types.js";
 import type { FileContext, Report, Rule, Severity } from "../rules/types.js";
 import { patchTarget } from "./patch-target.js";
 import type { Finding, Review } from "./types.js";
+
+const RELEASE_NAME = new RegExp(`\\b(${Object.keys(RELEASE).join("|")})\\s*\\(`);
 
 const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
 
@@ -28,18 +31,35 @@ export interface ReviewOptions {
   rules: readonly Rule[];
   config: Pick<Config, "review">;
   log?: Logger;
+  /** The other patches of the same series posting, when they are available. */
+  series?: readonly Mail[];
 }
 
 /** Builds the per-file analysis for the files a rule may look at. */
-export function analysePatch(mail: Mail, excludePaths: readonly string[]): FileContext[] {
+export function analysePatch(mail: Mail, excludePaths: readonly string[], series: readonly Mail[] = []): FileContext[] {
   const contexts: FileContext[] = [];
-  for (const file of parsePatch(mail.patchText)) {
-    if (isExcludedPath(file.path, excludePaths)) continue;
-    if (!file.hunks.some(hunkTouchesGup)) continue;
+  const candidates = parsePatch(mail.patchText).filter((f) => !isExcludedPath(f.path, excludePaths));
+  // Sibling patches' facts for the same files: where their pages come from.
+  const siblingFacts = new Map<string, FileFacts[]>();
+  if (series.length > 0 && candidates.length > 0) {
+    const wanted = new Set(candidates.map((f) => f.path));
+    for (const sibling of series) {
+      for (const file of parsePatch(sibling.patchText)) {
+        if (!wanted.has(file.path) || !file.hunks.some(hunkTouchesGup)) continue;
+        siblingFacts.set(file.path, [...(siblingFacts.get(file.path) ?? []), collectFileFacts(file)]);
+      }
+    }
+  }
+  // A file is reviewed when its hunks touch the GUP API, or release pages in a
+  // file whose GUP side another patch of the series changes.
+  const files = candidates.filter(
+    (f) => f.hunks.some(hunkTouchesGup) || (siblingFacts.has(f.path) && f.hunks.some((h) => h.lines.some((l) => l.status === "add" && RELEASE_NAME.test(l.text)))),
+  );
+  for (const file of files) {
     const facts = collectFileFacts(file);
     contexts.push({
       facts,
-      origins: new PageOrigins(facts, "new"),
+      origins: new PageOrigins(facts, "new", siblingFacts.get(file.path)),
       oldOrigins: new PageOrigins(facts, "old"),
       newCalls: facts.calls.filter((c) => c.side === "new"),
     });
@@ -47,11 +67,17 @@ export function analysePatch(mail: Mail, excludePaths: readonly string[]): FileC
   return contexts;
 }
 
+/** The line is one of this file's hunk lines in this patch. */
+function inHunks(file: FileContext, line: LineRef): boolean {
+  const hunk = file.facts.file.hunks.find((h) => h.index === line.hunk);
+  return !!hunk && hunk.lines.some((l) => l.text === line.text && l.newLine === line.newLine && l.oldLine === line.oldLine);
+}
+
 export function reviewMail(mail: Mail, options: ReviewOptions): Review {
   const review: Review = { messageId: mail.messageId, subject: mail.subject, source: mail.source, kind: mail.kind, findings: [] };
   if (mail.kind !== "patch" || !mail.patchText) return review;
   const disabled = new Set(options.config.review.disabledRules);
-  const files = analysePatch(mail, options.config.review.excludePaths);
+  const files = analysePatch(mail, options.config.review.excludePaths, options.series);
   if (files.length === 0) return review;
   const target = patchTarget(mail);
   const seen = new Set<string>();
@@ -60,6 +86,10 @@ export function reviewMail(mail: Mail, options: ReviewOptions): Review {
     const report = (r: Report) => {
       // Rules fire only on added lines; removed and context lines are evidence.
       if (r.line.status !== "add" || r.line.newLine === undefined) return;
+      // Lines from sibling patches of a series inform the analysis but are never quoted or anchored on.
+      const own = files.find((f) => f.facts.path === r.file);
+      if (!own || !inHunks(own, r.line)) return;
+      const related = (r.related ?? []).filter((l) => inHunks(own, l));
       const template = rule.meta.messages[r.messageId];
       if (!template) throw new Error(`rule ${rule.meta.id} reported unknown messageId "${r.messageId}"`);
       const severity = r.severity && SEVERITY_RANK[r.severity] < SEVERITY_RANK[rule.meta.severity] ? r.severity : rule.meta.severity;
@@ -79,7 +109,7 @@ export function reviewMail(mail: Mail, options: ReviewOptions): Review {
         citation: r.citation ?? rule.meta.citation,
         fingerprint: fingerprint(rule.meta.id, r.file, r.function, r.line.text),
         anchor: r.line,
-        related: r.related ?? [],
+        related,
       });
     };
     try {
