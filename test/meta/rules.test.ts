@@ -44,3 +44,28 @@ test("every category in the README table exists, and only those", () => {
   const listed = [...readme.matchAll(/^\| `([a-z-]+)` \| (?:[^|]*) \| (?:[^|]*) \|$/gm)].map((m) => m[1]).filter((c) => !c!.startsWith("PW"));
   assert.deepEqual(listed.filter((c) => (CATEGORIES as readonly string[]).includes(c!)).sort(), [...CATEGORIES].sort());
 });
+
+test("every rule has docs/rules/<id>.md with its sections, category and citation, and every page has a rule", () => {
+  const pages = readdirSync(join(ROOT, "docs", "rules")).filter((f) => f.endsWith(".md")).map((f) => f.replace(/\.md$/, ""));
+  assert.deepEqual(pages.sort(), Object.keys(RULES).sort());
+  for (const [id, rule] of Object.entries(RULES)) {
+    const doc = readFileSync(join(ROOT, "docs", "rules", `${id}.md`), "utf8");
+    assert.match(doc, new RegExp(`^# ${id}\\n`), `${id}: title`);
+    for (const section of ["What it checks", "Why", "Bad", "Good", "Known limits"]) {
+      assert.ok(doc.includes(`## ${section}`), `${id}: section ${section}`);
+    }
+    assert.ok(doc.includes(`**Category** ${rule.meta.category}`), `${id}: category`);
+    assert.ok(doc.includes(`**Severity** ${rule.meta.severity}`), `${id}: severity`);
+    assert.ok(doc.includes(rule.meta.citation.url), `${id}: cites ${rule.meta.citation.url}`);
+  }
+});
+
+test("every finding category is covered by at least one rule", () => {
+  const covered = new Set(Object.values(RULES).map((r) => r.meta.category));
+  assert.deepEqual([...CATEGORIES].filter((c) => !covered.has(c)), []);
+});
+
+test("the README's rule table lists every rule", () => {
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  for (const id of Object.keys(RULES)) assert.match(readme, new RegExp(`^\\| \\[\`${id}\`\\]\\(docs/rules/${id}\\.md\\) \\|`, "m"), id);
+});
