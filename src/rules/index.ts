@@ -9,6 +9,7 @@ import { longtermFileBacked } from "./longterm-file-backed.js";
 import { longtermWithoutPin } from "./longterm-without-pin.js";
 import { missingFollWrite } from "./missing-foll-write.js";
 import { mmuNotifierNoPin } from "./mmu-notifier-no-pin.js";
+import { partialPinReturn } from "./partial-pin-return.js";
 import { releaseDropsNullCheck } from "./release-drops-null-check.js";
 import { releaseMismatch } from "./release-mismatch.js";
 import { removedApi } from "./removed-api.js";
@@ -26,6 +27,7 @@ export const RULES: Readonly<Record<string, Rule>> = {
   "longterm-without-pin": longtermWithoutPin,
   "missing-foll-write": missingFollWrite,
   "mmu-notifier-no-pin": mmuNotifierNoPin,
+  "partial-pin-return": partialPinReturn,
   "release-drops-null-check": releaseDropsNullCheck,
   "release-mismatch": releaseMismatch,
   "removed-api": removedApi,

@@ -1,0 +1,77 @@
+import { partialPinReturn } from "../../src/rules/partial-pin-return.js";
+import { diffOf, ruleTester } from "../helpers/rule-tester.js";
+
+const HEADER = "static int ubuf_build_sg(struct ubuf *ub, unsigned long uaddr, int nr_pages)";
+const map = (lines: string[]) => diffOf("drivers/misc/ubuf.c", HEADER, lines);
+
+ruleTester(partialPinReturn, {
+  valid: [
+    {
+      name: "a single page checked with != 1",
+      diff: map([
+        "+	ret = pin_user_pages_fast(uaddr, 1, FOLL_WRITE, &page);",
+        "+	if (ret != 1)",
+        "+		return ret < 0 ? ret : -EFAULT;",
+      ]),
+    },
+    {
+      name: "a short count is released exactly and turned into an error",
+      diff: map([
+        "+	ret = pin_user_pages_fast(uaddr, nr_pages, FOLL_WRITE, pages);",
+        "+	if (ret != nr_pages) {",
+        "+		if (ret > 0)",
+        "+			unpin_user_pages(pages, ret);",
+        "+		return -EFAULT;",
+        "+	}",
+        "+	for (i = 0; i < nr_pages; i++)",
+        "+		sg_set_page(&sg[i], pages[i], PAGE_SIZE, 0);",
+      ]),
+    },
+    {
+      name: "the count is reset to what was obtained (rds shape)",
+      diff: map([
+        "+	ret = pin_user_pages_fast(uaddr, nr_pages, FOLL_WRITE, pages);",
+        "+	if (ret != nr_pages) {",
+        "+		if (ret > 0)",
+        "+			nr_pages = ret;",
+        "+		ret = -EAGAIN;",
+        "+		goto out;",
+        "+	}",
+      ]),
+    },
+    {
+      name: "the loop is bounded by the result",
+      diff: map([
+        "+	ret = pin_user_pages_fast(uaddr, nr_pages, FOLL_WRITE, pages);",
+        "+	if (ret < 0)",
+        "+		return ret;",
+        "+	for (i = 0; i < ret; i++)",
+        "+		sg_set_page(&sg[i], pages[i], PAGE_SIZE, 0);",
+      ]),
+    },
+  ],
+  invalid: [
+    {
+      name: "only the error case is checked, then every requested page is used",
+      diff: map([
+        "+	ret = pin_user_pages_fast(uaddr, nr_pages, FOLL_WRITE | FOLL_LONGTERM, pages);",
+        "+	if (ret < 0)",
+        "+		return ret;",
+        "+	for (i = 0; i < nr_pages; i++)",
+        "+		sg_set_page(&sg[i], pages[i], PAGE_SIZE, 0);",
+      ]),
+      errors: [{ messageId: "shortTreatedAsFull", line: 100 }],
+    },
+    {
+      name: "the failure branch unpins all requested pages, not the ones pinned",
+      diff: map([
+        " 	ret = pin_user_pages_fast(uaddr, nr_pages, FOLL_WRITE, pages);",
+        " 	if (ret != nr_pages) {",
+        "+		unpin_user_pages(pages, nr_pages);",
+        " 		return -EFAULT;",
+        " 	}",
+      ]),
+      errors: [{ messageId: "overRelease", line: 102 }],
+    },
+  ],
+});
