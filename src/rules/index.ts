@@ -38,4 +38,4 @@ export const RULES: Readonly<Record<string, Rule>> = {
 export const ALL_RULES: readonly Rule[] = Object.values(RULES);
 
 /** Bump when a rule's behaviour changes: replies are keyed on it. */
-export const RULESET_VERSION = "2026.11.1";
+export const RULESET_VERSION = "2026.11.2";
