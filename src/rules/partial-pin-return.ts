@@ -62,6 +62,34 @@ function reassigned(facts: FileFacts, a: Acquisition, before: number): boolean {
   );
 }
 
+/**
+ * "if (ret > 0) goto done;" and then ret used as an index ("nums[ret]") or a
+ * loop bound ("ret < nr") before anything assigns it: the failure value
+ * (0 or -errno) flows into the fallback.
+ */
+function failureReused(file: FileContext, a: Acquisition): { exitLine: string | number; use: string; line: CallFact["line"] } | undefined {
+  const { facts } = file;
+  if (a.call.line.status !== "add") return undefined;
+  const r = escape(a.result);
+  const successExit = facts.exits.find(
+    (x) => x.side === "new" && x.fn === a.call.fn && x.order > a.call.order && x.line.hunk === a.call.line.hunk &&
+      x.conditions.length > 0 && new RegExp(`^\\(?\\s*${r}\\s*>\\s*0\\s*\\)?$`).test(x.conditions[0]!.text),
+  );
+  if (!successExit) return undefined;
+  const asIndex = new RegExp(`\\[\\s*${r}\\s*\\]`);
+  const asBound = new RegExp(`(?<![\\w>.])${r}\\s*(<|<=)\\s*\\w`);
+  for (const c of file.newCalls) {
+    if (c.fn !== a.call.fn || c.order <= successExit.order || c.line.hunk !== a.call.line.hunk) continue;
+    if (c.conditions.some((k) => mentions(k.text, a.result))) continue;
+    const use = c.args.find((arg) => asIndex.test(arg)) ?? c.loopConditions.find((cond) => asBound.test(cond));
+    if (!use) continue;
+    const reset = facts.assigns.some((x) => x.side === "new" && x.fn === a.call.fn && x.lhs === a.result && x.order > successExit.order && x.order < c.order);
+    if (reset) return undefined;
+    return { exitLine: successExit.line.newLine ?? "?", use, line: c.line };
+  }
+  return undefined;
+}
+
 export const partialPinReturn: Rule = {
   meta: {
     id: "partial-pin-return",
@@ -75,6 +103,11 @@ export const partialPinReturn: Rule = {
         "{{acquire}}() can return fewer than {{count}} pages (a positive, partial count), but only the error case " +
         "of {{result}} is checked before all {{count}} entries of {{pages}} are used here. Please handle " +
         "0 < {{result}} < {{count}}: release the {{result}} pages obtained and fail, or carry on with {{result}}.",
+      failureReused:
+        "When {{acquire}}() does not succeed, {{result}} is 0 or a negative errno, and only the success case " +
+        "(line {{exitLine}}) leaves. The code after it uses {{result}} as a count or an index ({{use}}) without " +
+        "resetting it, so a failed {{acquire}}() carries an error code into the fallback. Please reset " +
+        "{{result}} (or use another variable) before reusing it.",
       overRelease:
         "This branch runs when {{acquire}}() did not return {{count}} pages, but it releases {{count}} entries of " +
         "{{pages}}. Only {{result}} pages were obtained (and {{result}} may be negative): release exactly the " +
@@ -97,6 +130,16 @@ export const partialPinReturn: Rule = {
             messageId: "overRelease",
             data: { acquire: a.call.name, count: a.count, pages: a.pages, result: a.result },
             file: facts.path, line: over.line.status === "add" ? over.line : a.call.line, function: a.call.fn, related: [a.call.line, over.line],
+          });
+          continue;
+        }
+        // A failed result carried into the fallback path as a count or index.
+        const reused = failureReused(file, a);
+        if (reused) {
+          context.report({
+            messageId: "failureReused",
+            data: { acquire: a.call.name, result: a.result, exitLine: reused.exitLine, use: reused.use },
+            file: facts.path, line: a.call.line, function: a.call.fn, related: [a.call.line, reused.line],
           });
           continue;
         }
