@@ -53,8 +53,6 @@ export interface ExitFact {
   kind: "return" | "goto";
   /** The returned expression, or the goto label. */
   value: string;
-  /** Variables in the returned expression. */
-  valueRoots: string[];
   line: LineRef;
   fn?: string;
   conditions: Condition[];
@@ -62,11 +60,10 @@ export interface ExitFact {
   order: number;
 }
 
-/** A function definition seen in the hunks, with its parameter names. */
+/** A function definition seen whole in the hunks. */
 export interface FunctionFact {
   side: Side;
   name: string;
-  params: string[];
   line: LineRef;
 }
 
@@ -297,28 +294,12 @@ function recordExit(node: Node, ctx: WalkContext): void {
     side: ctx.side,
     kind: isGoto ? "goto" : "return",
     value: valueNode?.text.replace(/\s+/g, " ") ?? "",
-    valueRoots: !isGoto && valueNode ? identifierRoots(valueNode) : [],
     line: lineRef(ctx, node.startPosition.row),
     fn: where.fn,
     conditions: where.conditions,
     loop: where.loop,
     order: ctx.counter.order++,
   });
-}
-
-function parameterNames(def: Node): string[] {
-  let d = def.childForFieldName("declarator");
-  for (let guard = 0; d && guard < 16; guard++) {
-    if (d.type === "function_declarator") {
-      const list = d.childForFieldName("parameters");
-      return (list?.namedChildren ?? [])
-        .filter((c): c is Node => !!c && c.type === "parameter_declaration")
-        .map((c) => declaratorName(c.childForFieldName("declarator")))
-        .filter((n): n is string => !!n);
-    }
-    d = d.childForFieldName("declarator");
-  }
-  return [];
 }
 
 function identifierRoots(node: Node): string[] {
@@ -396,7 +377,7 @@ function walk(root: Node, ctx: WalkContext): void {
       }
       case "function_definition": {
         const name = functionName(n);
-        if (name) ctx.out.functions.push({ side: ctx.side, name, params: parameterNames(n), line: lineRef(ctx, n.startPosition.row) });
+        if (name) ctx.out.functions.push({ side: ctx.side, name, line: lineRef(ctx, n.startPosition.row) });
         break;
       }
       case "assignment_expression": {

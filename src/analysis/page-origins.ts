@@ -14,8 +14,6 @@ export interface Origin {
   mapped?: { via: string; highmemSafe: boolean };
   /** Passed through a helper that may change which page it is (compound_head...). */
   via?: string;
-  /** Seen in another patch of the same series, not in this patch's hunks. */
-  fromSeries?: boolean;
 }
 
 /** Helpers whose result is still "the same pages" for release purposes. */
@@ -41,22 +39,21 @@ export class PageOrigins {
 
   /**
    * @param siblings facts of the same file in the other patches of the series:
-   * their acquisitions (new side) count as origins too, marked fromSeries.
+   * their acquisitions (new side) count as origins too.
    */
   constructor(readonly facts: FileFacts, readonly side: Side, siblings: readonly FileFacts[] = []) {
     const calls = facts.calls.filter((c) => c.side === side);
     const assigns = facts.assigns.filter((a) => a.side === side);
     const seriesCalls = side === "new" ? siblings.flatMap((f) => f.calls.filter((c) => c.side === "new")) : [];
     for (const call of [...calls, ...seriesCalls]) {
-      const fromSeries = seriesCalls.includes(call) || undefined;
       const spec = ACQUIRE[call.name];
       if (spec) {
-        if (spec.returnsPage && call.assignedTo) this.add(call.assignedTo, call.fn, { mode: spec.mode, call, fromSeries });
+        if (spec.returnsPage && call.assignedTo) this.add(call.assignedTo, call.fn, { mode: spec.mode, call });
         const pos = pagesArgument(call);
         const root = pos === undefined ? null : call.argRoots[pos];
-        if (root && !/^(NULL|nullptr)$/.test(root)) this.add(root, call.fn, { mode: spec.mode, call, fromSeries });
+        if (root && !/^(NULL|nullptr)$/.test(root)) this.add(root, call.fn, { mode: spec.mode, call });
       } else if (KERNEL_PAGE_SOURCES.has(call.name) && call.assignedTo) {
-        this.add(call.assignedTo, call.fn, { mode: "kernel", call, fromSeries });
+        this.add(call.assignedTo, call.fn, { mode: "kernel", call });
       }
     }
     // Aliases, twice so that an alias of an alias is followed.

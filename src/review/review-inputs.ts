@@ -1,5 +1,5 @@
-// Reads, parses and reviews every message of the given inputs, one input
-// path at a time. A bad input or message becomes a coded error in the stream and the
+// Reads, parses and reviews every message of the given inputs, one at a
+// time (patches of a series wait for their posting to be complete). A bad input or message becomes a coded error in the stream and the
 // run goes on: nothing is lost and nothing stops the rest.
 import { initCParser } from "../analysis/c-parser.js";
 import type { Config } from "../config/schema.js";
@@ -10,7 +10,7 @@ import { parseMail } from "../mail/parse-mail.js";
 import type { Mail } from "../mail/types.js";
 import type { Rule } from "../rules/types.js";
 import { reviewMail } from "./review-mail.js";
-import { seriesSiblings } from "./series.js";
+import { OpenSeries, seriesKey, siblingsIn } from "./series.js";
 import type { Review } from "./types.js";
 
 export type ReviewItem = { kind: "review"; mail: Mail; review: Review } | { kind: "error"; error: PinwatchError };
@@ -20,33 +20,40 @@ export async function* reviewInputs(
   options: { rules: readonly Rule[]; config: Config; log: Logger; stdin?: () => Buffer },
 ): AsyncGenerator<ReviewItem> {
   await initCParser();
-  // One input path at a time (an mbox, a maildir, a folder): its patches are
-  // reviewed together so that a series in it is judged as a series.
+  const review = (mail: Mail, series: readonly Mail[]): ReviewItem => {
+    const log = options.log.child({ msgid: mail.messageId });
+    try {
+      return { kind: "review", mail, review: reviewMail(mail, { rules: options.rules, config: options.config, log, series }) };
+    } catch (err) {
+      // A crash in the shared analysis (not one rule) must still name the message.
+      return { kind: "error", error: new PinwatchError("PW_E_DIFF_PARSE", `review failed: ${(err as Error)?.message ?? err}`, { subject: `${mail.source} <${mail.messageId}>`, cause: err }) };
+    }
+  };
+  // Series are grouped within one input path (an mbox, a maildir, a folder).
+  // A patch of a series waits until its posting is complete (or the path
+  // ends); everything else is reviewed as it streams past.
   for (const path of paths) {
-    const mails: Mail[] = [];
+    const open = new OpenSeries();
     for (const item of readInputs([path], options.stdin)) {
       if (item.kind === "error") {
         yield item;
         continue;
       }
+      let mail: Mail;
       try {
-        mails.push(await parseMail(item.message));
+        mail = await parseMail(item.message);
       } catch (err) {
         yield { kind: "error", error: err instanceof PinwatchError ? err : new PinwatchError("PW_E_MAIL_PARSE", String(err), { subject: item.message.source, cause: err }) };
-      }
-    }
-    const siblings = seriesSiblings(mails);
-    for (const mail of mails) {
-      const log = options.log.child({ msgid: mail.messageId });
-      let review: Review;
-      try {
-        review = reviewMail(mail, { rules: options.rules, config: options.config, log, series: siblings.get(mail) });
-      } catch (err) {
-        // A crash in the shared analysis (not one rule) must still name the message.
-        yield { kind: "error", error: new PinwatchError("PW_E_DIFF_PARSE", `review failed: ${(err as Error)?.message ?? err}`, { subject: `${mail.source} <${mail.messageId}>`, cause: err }) };
         continue;
       }
-      yield { kind: "review", mail, review };
+      const key = seriesKey(mail);
+      if (!key) {
+        yield review(mail, []);
+        continue;
+      }
+      const posting = open.add(mail, key);
+      if (posting) for (const m of posting) yield review(m, siblingsIn(posting, m));
     }
+    for (const posting of open.drain()) for (const m of posting) yield review(m, siblingsIn(posting, m));
   }
 }

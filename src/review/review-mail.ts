@@ -6,7 +6,7 @@ import { collectFileFacts, type FileFacts, type LineRef } from "../analysis/fact
 import { PageOrigins } from "../analysis/page-origins.js";
 import type { Config } from "../config/schema.js";
 import { RELEASE } from "../diff/gup-symbols.js";
-import { hunkTouchesGup, isExcludedPath, parsePatch } from "../diff/parse-patch.js";
+import { hunkTouchesGup, isExcludedPath, parsePatch, type FileDiff } from "../diff/parse-patch.js";
 import { describeError, PinwatchError } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { Mail } from "../mail/types.js";
@@ -35,18 +35,43 @@ export interface ReviewOptions {
   series?: readonly Mail[];
 }
 
+/**
+ * Each mail's diff is parsed, and each of its files' facts collected, once:
+ * a patch of a series is also read as a sibling of every other patch in it.
+ */
+const parsed = new WeakMap<Mail, { files: FileDiff[]; facts: Map<string, FileFacts> }>();
+
+function patchOf(mail: Mail): { files: FileDiff[]; facts: Map<string, FileFacts> } {
+  let entry = parsed.get(mail);
+  if (!entry) {
+    entry = { files: parsePatch(mail.patchText), facts: new Map() };
+    parsed.set(mail, entry);
+  }
+  return entry;
+}
+
+function factsOf(mail: Mail, file: FileDiff): FileFacts {
+  const { facts } = patchOf(mail);
+  let f = facts.get(file.path);
+  if (!f) {
+    f = collectFileFacts(file);
+    facts.set(file.path, f);
+  }
+  return f;
+}
+
 /** Builds the per-file analysis for the files a rule may look at. */
 export function analysePatch(mail: Mail, excludePaths: readonly string[], series: readonly Mail[] = []): FileContext[] {
   const contexts: FileContext[] = [];
-  const candidates = parsePatch(mail.patchText).filter((f) => !isExcludedPath(f.path, excludePaths));
+  const candidates = patchOf(mail).files.filter((f) => !isExcludedPath(f.path, excludePaths));
   // Sibling patches' facts for the same files: where their pages come from.
   const siblingFacts = new Map<string, FileFacts[]>();
   if (series.length > 0 && candidates.length > 0) {
     const wanted = new Set(candidates.map((f) => f.path));
     for (const sibling of series) {
-      for (const file of parsePatch(sibling.patchText)) {
+      for (const file of patchOf(sibling).files) {
         if (!wanted.has(file.path) || !file.hunks.some(hunkTouchesGup)) continue;
-        siblingFacts.set(file.path, [...(siblingFacts.get(file.path) ?? []), collectFileFacts(file)]);
+        siblingFacts.set(file.path, [...(siblingFacts.get(file.path) ?? []), factsOf(sibling, file)]);
       }
     }
   }
@@ -56,7 +81,7 @@ export function analysePatch(mail: Mail, excludePaths: readonly string[], series
     (f) => f.hunks.some(hunkTouchesGup) || (siblingFacts.has(f.path) && f.hunks.some((h) => h.lines.some((l) => l.status === "add" && RELEASE_NAME.test(l.text)))),
   );
   for (const file of files) {
-    const facts = collectFileFacts(file);
+    const facts = factsOf(mail, file);
     contexts.push({
       facts,
       origins: new PageOrigins(facts, "new", siblingFacts.get(file.path)),

@@ -11,16 +11,35 @@ export function seriesKey(mail: Mail): string | undefined {
   return [root, `v${mail.tags.version}`, mail.from?.address.toLowerCase() ?? ""].join("|");
 }
 
-/** Groups mails by series; each patch maps to its siblings (itself excluded). */
-export function seriesSiblings(mails: readonly Mail[]): Map<Mail, Mail[]> {
-  const groups = new Map<string, Mail[]>();
-  for (const mail of mails) {
-    const key = seriesKey(mail);
-    if (key) groups.set(key, [...(groups.get(key) ?? []), mail]);
+/** The other patches of `mail`'s posting within `group` (a resent duplicate of itself excluded). */
+export function siblingsIn(group: readonly Mail[], mail: Mail): Mail[] {
+  return group.filter((m) => m !== mail && m.tags.index !== mail.tags.index);
+}
+
+/**
+ * Holds the patches of series postings until every N of N/M has arrived, so
+ * only open series stay in memory while an archive streams past.
+ */
+export class OpenSeries {
+  private readonly open = new Map<string, Mail[]>();
+
+  /** Adds a patch of a series; returns the whole posting once it is complete. */
+  add(mail: Mail, key: string): Mail[] | undefined {
+    const group = [...(this.open.get(key) ?? []), mail];
+    const indexes = new Set(group.map((m) => m.tags.index));
+    const total = mail.tags.total ?? 0;
+    if (Array.from({ length: total }, (_, i) => i + 1).every((n) => indexes.has(n))) {
+      this.open.delete(key);
+      return group;
+    }
+    this.open.set(key, group);
+    return undefined;
   }
-  const out = new Map<Mail, Mail[]>();
-  for (const group of groups.values()) {
-    for (const mail of group) out.set(mail, group.filter((m) => m !== mail && m.tags.index !== mail.tags.index));
+
+  /** Every posting still incomplete (a series only partly in the input). */
+  drain(): Mail[][] {
+    const groups = [...this.open.values()];
+    this.open.clear();
+    return groups;
   }
-  return out;
 }

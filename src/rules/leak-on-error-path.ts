@@ -7,26 +7,12 @@ import type { CallFact, ExitFact, FileFacts } from "../analysis/facts.js";
 import { pagesArgument } from "../analysis/page-origins.js";
 import { ACQUIRE, type AcquireMode } from "../diff/gup-symbols.js";
 import { type FileContext, type Rule } from "./types.js";
+import { mentions } from "./utils/names.js";
 
 /** A call that could release, free or hand back the pages on this path. */
 const RELEASING = /put|unpin|release|free|unmap|unlock|undo|cleanup|unaccount|drop|destroy/i;
 
 const ERROR_RETURN = /^(-E[A-Z0-9]+|ERR_PTR\s*\(\s*-E[A-Z0-9]+\s*\))$/;
-
-function mentions(text: string, name: string): boolean {
-  return new RegExp(`(?<![\\w>.])${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?!\\w)`).test(text);
-}
-
-/** Names that hold (part of) the acquired pages: the array and its aliases. */
-function aliasesOf(facts: FileFacts, root: string, fn: string | undefined): Set<string> {
-  const names = new Set([root]);
-  for (let pass = 0; pass < 2; pass++) {
-    for (const a of facts.assigns) {
-      if (a.side === "new" && a.fn === fn && a.operator === "=" && a.rhsRoots.some((r) => names.has(r)) && !a.rhsCall) names.add(a.lhs);
-    }
-  }
-  return names;
-}
 
 /** The exit returns an error: a literal -E..., or a variable just set from another call's failure. */
 function isErrorReturn(exit: ExitFact, facts: FileFacts, acquire: CallFact): boolean {
@@ -53,7 +39,8 @@ function check(file: FileContext, report: (acquire: CallFact, exit: ExitFact, pa
     const fn = acquire.fn;
     const isLocal = facts.locals.some((l) => l.side === "new" && l.fn === fn && l.name === pages);
     if (!isLocal) continue;
-    const held = aliasesOf(facts, pages, fn);
+    // The array and its aliases (page = pages[i]), from the shared page-origin analysis.
+    const held = (root: string | null) => root !== null && (root === pages || file.origins.originsOf(root, fn).some((o) => o.call === acquire));
     const result = acquire.assignedTo;
     for (const exit of facts.exits) {
       if (exit.side !== "new" || exit.kind !== "return" || exit.line.status !== "add") continue;
@@ -70,13 +57,13 @@ function check(file: FileContext, report: (acquire: CallFact, exit: ExitFact, pa
       if (facts.exits.some((x) => x.side === "new" && x.fn === fn && between(x.order) && x.conditions.length === 0 && !x.loop)) continue;
       const released = facts.calls.some(
         (c) => c.side === "new" && c.fn === fn && between(c.order) && RELEASING.test(c.name) &&
-          (c.argRoots.some((r) => r !== null && held.has(r)) || c.conditions.length >= exit.conditions.length),
+          (c.argRoots.some(held) || c.conditions.length >= exit.conditions.length),
       );
       if (released) continue;
       // Ownership handed over (stored in an object or an out-parameter) before the return.
       const handedOver = facts.assigns.some(
         (a) => a.side === "new" && a.fn === fn && between(a.order) && /->|\.|^\*/.test(a.lhsText) &&
-          a.rhsRoots.some((r) => held.has(r)) && !/\[/.test(a.rhsText),
+          a.rhsRoots.some(held) && !/\[/.test(a.rhsText),
       );
       if (handedOver) continue;
       report(acquire, exit, pages);

@@ -8,19 +8,12 @@ import type { CallFact, FileFacts } from "../analysis/facts.js";
 import { pagesArgument } from "../analysis/page-origins.js";
 import { ACQUIRE, RELEASE } from "../diff/gup-symbols.js";
 import { CASE_URL, type FileContext, type Rule } from "./types.js";
-
-function escape(name: string): string {
-  return name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
-
-function mentions(text: string, name: string): boolean {
-  return new RegExp(`(?<![\\w>.])${escape(name)}(?![\\w])`).test(text);
-}
+import { escapeRegExp, mentions } from "./utils/names.js";
 
 /** "ret < 0", "ret <= 0", "!ret", "ret == 0", "IS_ERR_VALUE(ret)", "unlikely(ret < 0)": only the error case. */
 function errorOnlyTest(condition: string, result: string): boolean {
   const c = condition.replace(/^\(|\)$/g, "").replace(/^(unlikely|likely|WARN_ON(_ONCE)?)\s*\((.*)\)$/, "$3").trim();
-  const r = escape(result);
+  const r = escapeRegExp(result);
   return new RegExp(`^(\\(?\\s*${r}\\s*(<|<=|==)\\s*0\\s*\\)?|!\\s*${r}|IS_ERR_VALUE\\(\\s*${r}\\s*\\))$`).test(c);
 }
 
@@ -70,7 +63,7 @@ function reassigned(facts: FileFacts, a: Acquisition, before: number): boolean {
 function failureReused(file: FileContext, a: Acquisition): { exitLine: string | number; use: string; line: CallFact["line"] } | undefined {
   const { facts } = file;
   if (a.call.line.status !== "add") return undefined;
-  const r = escape(a.result);
+  const r = escapeRegExp(a.result);
   const successExit = facts.exits.find(
     (x) => x.side === "new" && x.fn === a.call.fn && x.order > a.call.order && x.line.hunk === a.call.line.hunk &&
       x.conditions.length > 0 && new RegExp(`^\\(?\\s*${r}\\s*>\\s*0\\s*\\)?$`).test(x.conditions[0]!.text),

@@ -5,13 +5,10 @@
 import type { CallFact, FileFacts } from "../analysis/facts.js";
 import { RELEASE } from "../diff/gup-symbols.js";
 import { type Rule } from "./types.js";
+import { escapeRegExp } from "./utils/names.js";
 
 /** unpin_user_pages() skips NULL slots since v6.10 ("mm/gup: handle NULL pages in unpin_user_pages()", spring 2024). */
 const UNPIN_SKIPS_NULL_SINCE = Date.UTC(2024, 3, 1);
-
-function escape(name: string): string {
-  return name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
 
 /** Does a condition only let non-NULL values of `expr` through? */
 function testsNonNull(condition: string, expr: RegExp): boolean {
@@ -33,8 +30,8 @@ type Guard = "array" | "slot";
 
 /** The NULL guards an old-side release had, on its array or on each slot. */
 function oldGuards(call: CallFact, root: string): Set<Guard> {
-  const array = new RegExp(escape(root));
-  const slot = new RegExp(`${escape(root)}\\s*\\[\\s*\\w+\\s*\\]`);
+  const array = new RegExp(escapeRegExp(root));
+  const slot = new RegExp(`${escapeRegExp(root)}\\s*\\[\\s*\\w+\\s*\\]`);
   const guards = new Set<Guard>();
   for (const c of [...call.conditions.filter((x) => x.branch === "then").map((x) => x.text), ...call.loopConditions]) {
     if (testsNonNull(c, array)) guards.add("array");
@@ -45,7 +42,7 @@ function oldGuards(call: CallFact, root: string): Set<Guard> {
 
 /** The new side still protects the batched call from a NULL array. */
 function newArrayGuard(facts: FileFacts, call: CallFact, root: string): boolean {
-  const array = new RegExp(escape(root));
+  const array = new RegExp(escapeRegExp(root));
   if ([...call.conditions.map((c) => c.text), ...call.loopConditions].some((c) => testsNonNull(c, array))) return true;
   return facts.exits.some(
     (x) => x.side === "new" && x.fn === call.fn && x.order < call.order && x.conditions.some((c) => testsNull(c.text, array)),

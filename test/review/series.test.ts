@@ -6,7 +6,7 @@ import { parseSubject } from "../../src/mail/parse-subject.js";
 import type { Mail } from "../../src/mail/types.js";
 import { RULES } from "../../src/rules/index.js";
 import { reviewMail } from "../../src/review/review-mail.js";
-import { seriesKey, seriesSiblings } from "../../src/review/series.js";
+import { OpenSeries, seriesKey, siblingsIn } from "../../src/review/series.js";
 import { diffOf, mailFromDiff } from "../helpers/rule-tester.js";
 
 function patch(index: number, diff: string, overrides: Partial<Mail> = {}): Mail {
@@ -41,16 +41,21 @@ const RELEASE_WITH_UNPIN_BESIDE_OLD_GET = diffOf("drivers/misc/ubuf.c", "static 
 const rules = [RULES["release-mismatch"]!];
 const config = configSchema.parse({});
 
-test("series: patches of one posting are grouped; other versions and senders are not", () => {
+test("series: patches of one posting are held until complete; other versions and senders are separate", () => {
   const one = patch(1, ACQUIRE_TO_PIN);
   const two = patch(2, RELEASE_WITH_PUT);
   const otherVersion = { ...patch(2, RELEASE_WITH_PUT), tags: parseSubject("[PATCH v3 2/2] ubuf: convert to pin_user_pages()") };
   const single = { ...patch(1, ACQUIRE_TO_PIN), tags: parseSubject("[PATCH] ubuf: convert") };
   assert.equal(seriesKey(single), undefined);
-  const siblings = seriesSiblings([one, two, otherVersion, single]);
-  assert.deepEqual(siblings.get(one), [two]);
-  assert.deepEqual(siblings.get(otherVersion), []);
-  assert.equal(siblings.has(single), false);
+  assert.notEqual(seriesKey(otherVersion), seriesKey(two));
+  const open = new OpenSeries();
+  assert.equal(open.add(one, seriesKey(one)!), undefined);
+  assert.equal(open.add(otherVersion, seriesKey(otherVersion)!), undefined);
+  const posting = open.add(two, seriesKey(two)!);
+  assert.deepEqual(posting, [one, two]);
+  assert.deepEqual(siblingsIn(posting!, one), [two]);
+  assert.deepEqual(open.drain(), [[otherVersion]]);
+  assert.deepEqual(open.drain(), []);
 });
 
 test("series: a release added in 2/2 is judged against the acquisition changed in 1/2", async () => {
