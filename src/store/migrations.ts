@@ -1,0 +1,96 @@
+// Schema migrations for the SQLite store, applied in order and recorded in
+// schema_migrations. Never edit a migration that has shipped: add one.
+export const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
+  {
+    version: 1,
+    name: "sources, messages, reviews, findings, pending series, outbox, errors",
+    sql: `
+      CREATE TABLE sources (
+        source_id TEXT PRIMARY KEY,
+        list TEXT NOT NULL,
+        type TEXT NOT NULL,
+        cursor TEXT,
+        last_fetch_at TEXT,
+        last_success_at TEXT,
+        last_error TEXT,
+        consecutive_failures INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE TABLE messages (
+        message_id TEXT PRIMARY KEY,
+        subject TEXT NOT NULL,
+        from_address TEXT,
+        date TEXT,
+        kind TEXT NOT NULL,
+        series_key TEXT,
+        version INTEGER NOT NULL DEFAULT 1,
+        series_index INTEGER,
+        series_total INTEGER,
+        first_list TEXT NOT NULL,
+        seen_at TEXT NOT NULL,
+        deleted_at TEXT
+      );
+      CREATE INDEX messages_series ON messages(series_key) WHERE series_key IS NOT NULL;
+      CREATE INDEX messages_date ON messages(date);
+      CREATE TABLE message_lists (
+        message_id TEXT NOT NULL REFERENCES messages(message_id),
+        list TEXT NOT NULL,
+        seen_at TEXT NOT NULL,
+        PRIMARY KEY (message_id, list)
+      ) WITHOUT ROWID;
+      CREATE TABLE pending_patches (
+        message_id TEXT PRIMARY KEY REFERENCES messages(message_id),
+        series_key TEXT NOT NULL,
+        list TEXT NOT NULL,
+        raw BLOB NOT NULL,
+        date TEXT
+      );
+      CREATE INDEX pending_series ON pending_patches(series_key);
+      CREATE TABLE reviews (
+        review_id INTEGER PRIMARY KEY,
+        message_id TEXT NOT NULL REFERENCES messages(message_id),
+        ruleset_version TEXT NOT NULL,
+        reviewed_at TEXT NOT NULL,
+        finding_count INTEGER NOT NULL,
+        error_code TEXT,
+        error_message TEXT,
+        UNIQUE (message_id, ruleset_version)
+      );
+      CREATE TABLE findings (
+        finding_id INTEGER PRIMARY KEY,
+        review_id INTEGER NOT NULL REFERENCES reviews(review_id),
+        message_id TEXT NOT NULL,
+        rule TEXT NOT NULL,
+        category TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        file TEXT NOT NULL,
+        line INTEGER NOT NULL,
+        function TEXT,
+        fingerprint TEXT NOT NULL,
+        message TEXT NOT NULL,
+        mailable INTEGER NOT NULL,
+        status TEXT NOT NULL DEFAULT 'new'
+      );
+      CREATE INDEX findings_message ON findings(message_id);
+      CREATE INDEX findings_fingerprint ON findings(fingerprint);
+      CREATE TABLE outbox (
+        reply_message_id TEXT PRIMARY KEY,
+        idempotency_key TEXT NOT NULL UNIQUE,
+        in_reply_to TEXT NOT NULL,
+        list TEXT NOT NULL,
+        raw TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'pending',
+        created_at TEXT NOT NULL,
+        delivered_at TEXT
+      );
+      CREATE TABLE ingest_errors (
+        error_id INTEGER PRIMARY KEY,
+        list TEXT NOT NULL,
+        position TEXT NOT NULL,
+        message_id TEXT,
+        code TEXT NOT NULL,
+        message TEXT NOT NULL,
+        at TEXT NOT NULL
+      );
+    `,
+  },
+];

@@ -1,0 +1,218 @@
+// The embedded default Store: one SQLite file (better-sqlite3), WAL mode so
+// the dashboard can read while the poller writes. Every batch is one
+// transaction, so a crash (even kill -9) leaves either all of a batch and
+// its cursor, or none of it.
+import Database from "better-sqlite3";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { PinwatchError } from "../errors.js";
+import { MIGRATIONS } from "./migrations.js";
+import type { IngestBatch, OutboxReply, PendingPatch, SourceState, Store, StoreCounts } from "./store.js";
+
+type Row = Record<string, unknown>;
+
+export class SqliteStore implements Store {
+  private readonly db: Database.Database;
+  private readonly statements: ReturnType<SqliteStore["prepare"]>;
+
+  constructor(readonly path: string) {
+    try {
+      if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+      this.db = new Database(path);
+      this.db.pragma("journal_mode = WAL");
+      // NORMAL is safe against process crashes in WAL mode; an OS crash may
+      // roll back the newest batches, cursor included, which only repeats work.
+      this.db.pragma("synchronous = NORMAL");
+      this.db.pragma("foreign_keys = ON");
+      // Another pinwatch process (or the dashboard) may hold the write lock briefly.
+      this.db.pragma("busy_timeout = 10000");
+      this.migrate();
+    } catch (cause) {
+      if (cause instanceof PinwatchError) throw cause;
+      throw new PinwatchError("PW_E_STORE", `cannot open the database: ${(cause as Error).message}`, { subject: path, cause });
+    }
+    this.statements = this.prepare();
+  }
+
+  private migrate(): void {
+    this.db.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");
+    const applied = new Set((this.db.prepare("SELECT version FROM schema_migrations").all() as Row[]).map((r) => r.version as number));
+    for (const m of MIGRATIONS) {
+      if (applied.has(m.version)) continue;
+      this.db.transaction(() => {
+        this.db.exec(m.sql);
+        this.db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)").run(m.version, m.name, new Date().toISOString());
+      }).immediate();
+    }
+  }
+
+  private prepare() {
+    const db = this.db;
+    return {
+      cursor: db.prepare("SELECT cursor FROM sources WHERE source_id = ?"),
+      ensureSource: db.prepare("INSERT OR IGNORE INTO sources (source_id, list, type) VALUES (?, ?, ?)"),
+      setCursor: db.prepare("UPDATE sources SET cursor = ? WHERE source_id = ?"),
+      insertMessage: db.prepare(
+        `INSERT OR IGNORE INTO messages (message_id, subject, from_address, date, kind, series_key, version, series_index, series_total, first_list, seen_at)
+         VALUES (@messageId, @subject, @fromAddress, @date, @kind, @seriesKey, @version, @index, @total, @list, @at)`,
+      ),
+      insertMessageList: db.prepare("INSERT OR IGNORE INTO message_lists (message_id, list, seen_at) VALUES (?, ?, ?)"),
+      insertPending: db.prepare("INSERT OR IGNORE INTO pending_patches (message_id, series_key, list, raw, date) VALUES (?, ?, ?, ?, ?)"),
+      deletePending: db.prepare("DELETE FROM pending_patches WHERE message_id = ?"),
+      insertReview: db.prepare(
+        `INSERT OR IGNORE INTO reviews (message_id, ruleset_version, reviewed_at, finding_count, error_code, error_message)
+         VALUES (?, ?, ?, ?, ?, ?)`,
+      ),
+      insertFinding: db.prepare(
+        `INSERT INTO findings (review_id, message_id, rule, category, severity, file, line, function, fingerprint, message, mailable)
+         VALUES (@reviewId, @messageId, @rule, @category, @severity, @file, @line, @function, @fingerprint, @message, @mailable)`,
+      ),
+      insertReply: db.prepare(
+        `INSERT OR IGNORE INTO outbox (reply_message_id, idempotency_key, in_reply_to, list, raw, created_at)
+         VALUES (@replyMessageId, @idempotencyKey, @inReplyTo, @list, @raw, @at)`,
+      ),
+      markDeleted: db.prepare("UPDATE messages SET deleted_at = ? WHERE message_id = ? AND deleted_at IS NULL"),
+      holdRepliesTo: db.prepare("UPDATE outbox SET state = 'rejected' WHERE in_reply_to = ? AND state = 'pending'"),
+      insertError: db.prepare("INSERT INTO ingest_errors (list, position, message_id, code, message, at) VALUES (?, ?, ?, ?, ?, ?)"),
+      seriesIndexes: db.prepare("SELECT DISTINCT series_index AS i, series_total AS t FROM messages WHERE series_key = ? AND series_index IS NOT NULL"),
+      pendingBySeries: db.prepare("SELECT * FROM pending_patches WHERE series_key = ? ORDER BY message_id"),
+      pendingByList: db.prepare("SELECT * FROM pending_patches WHERE list = ? ORDER BY series_key, message_id"),
+      pendingAll: db.prepare("SELECT * FROM pending_patches ORDER BY series_key, message_id"),
+      recordFetchOk: db.prepare(
+        `INSERT INTO sources (source_id, list, type, last_fetch_at, last_success_at, last_error, consecutive_failures) VALUES (@id, @list, @type, @at, @at, NULL, 0)
+         ON CONFLICT(source_id) DO UPDATE SET last_fetch_at = @at, last_success_at = @at, last_error = NULL, consecutive_failures = 0, type = @type`,
+      ),
+      recordFetchFailed: db.prepare(
+        `INSERT INTO sources (source_id, list, type, last_fetch_at, last_error, consecutive_failures) VALUES (@id, @list, @type, @at, @error, 1)
+         ON CONFLICT(source_id) DO UPDATE SET last_fetch_at = @at, last_error = @error, consecutive_failures = consecutive_failures + 1, type = @type`,
+      ),
+      sourceStates: db.prepare("SELECT * FROM sources ORDER BY list, source_id"),
+      undelivered: db.prepare("SELECT * FROM outbox WHERE state = 'pending' ORDER BY created_at, reply_message_id"),
+      markDelivered: db.prepare("UPDATE outbox SET state = 'dry-run', delivered_at = ? WHERE reply_message_id = ? AND state = 'pending'"),
+    };
+  }
+
+  async cursor(sourceId: string): Promise<string | undefined> {
+    const row = this.statements.cursor.get(sourceId) as Row | undefined;
+    return (row?.cursor as string | null) ?? undefined;
+  }
+
+  async knownMessageIds(ids: readonly string[]): Promise<Set<string>> {
+    return this.existing("SELECT message_id FROM messages WHERE message_id IN", ids, []);
+  }
+
+  async reviewedMessageIds(ids: readonly string[], rulesetVersion: string): Promise<Set<string>> {
+    return this.existing("SELECT message_id FROM reviews WHERE ruleset_version = ? AND message_id IN", ids, [rulesetVersion]);
+  }
+
+  private existing(sqlPrefix: string, ids: readonly string[], params: unknown[]): Set<string> {
+    const found = new Set<string>();
+    // SQLite limits bound parameters; ask in slices.
+    for (let i = 0; i < ids.length; i += 500) {
+      const slice = ids.slice(i, i + 500);
+      const sql = `${sqlPrefix} (${slice.map(() => "?").join(",")})`;
+      for (const row of this.db.prepare(sql).all(...params, ...slice) as Row[]) found.add(row.message_id as string);
+    }
+    return found;
+  }
+
+  async commit(batch: IngestBatch): Promise<void> {
+    const s = this.statements;
+    const at = new Date().toISOString();
+    this.db
+      .transaction(() => {
+        s.ensureSource.run(batch.sourceId, batch.list, batch.sourceType);
+        for (const m of batch.seen) {
+          s.insertMessage.run({
+            messageId: m.messageId, subject: m.subject, fromAddress: m.fromAddress ?? null, date: m.date ?? null, kind: m.kind,
+            seriesKey: m.seriesKey ?? null, version: m.version, index: m.index ?? null, total: m.total ?? null, list: batch.list, at,
+          });
+          s.insertMessageList.run(m.messageId, batch.list, at);
+        }
+        for (const p of batch.pending) s.insertPending.run(p.messageId, p.seriesKey, p.list, p.raw, p.date ?? null);
+        for (const r of batch.reviews) {
+          const result = s.insertReview.run(r.messageId, r.rulesetVersion, r.reviewedAt, r.findings.length, r.error?.code ?? null, r.error?.message ?? null);
+          // A review already stored (the same message reached us twice, or from another list) adds nothing.
+          if (result.changes === 0) continue;
+          const reviewId = Number(result.lastInsertRowid);
+          for (const f of r.findings) s.insertFinding.run({ ...f, reviewId, messageId: r.messageId, mailable: f.mailable ? 1 : 0 });
+          if (r.reply) s.insertReply.run({ ...r.reply, at });
+        }
+        for (const id of batch.resolvedPending) s.deletePending.run(id);
+        for (const id of batch.deletions) {
+          s.markDeleted.run(at, id);
+          s.deletePending.run(id);
+          s.holdRepliesTo.run(id);
+        }
+        for (const e of batch.errors) s.insertError.run(e.list, e.position, e.messageId ?? null, e.code, e.message, at);
+        if (batch.cursor !== undefined) s.setCursor.run(batch.cursor, batch.sourceId);
+      })
+      .immediate();
+  }
+
+  async seriesIndexes(seriesKey: string): Promise<{ indexes: number[]; total: number }> {
+    const rows = this.statements.seriesIndexes.all(seriesKey) as Row[];
+    return { indexes: rows.map((r) => r.i as number), total: Math.max(0, ...rows.map((r) => (r.t as number) ?? 0)) };
+  }
+
+  async pendingPatches(filter: { seriesKey?: string; list?: string }): Promise<PendingPatch[]> {
+    const s = this.statements;
+    const rows = (filter.seriesKey ? s.pendingBySeries.all(filter.seriesKey) : filter.list ? s.pendingByList.all(filter.list) : s.pendingAll.all()) as Row[];
+    return rows.map((r) => ({
+      messageId: r.message_id as string,
+      seriesKey: r.series_key as string,
+      list: r.list as string,
+      raw: r.raw as Buffer,
+      date: (r.date as string | null) ?? undefined,
+    }));
+  }
+
+  async recordFetch(sourceId: string, list: string, type: string, outcome: { ok: boolean; error?: string; at: Date }): Promise<void> {
+    const params = { id: sourceId, list, type, at: outcome.at.toISOString(), error: outcome.error ?? "unknown error" };
+    if (outcome.ok) this.statements.recordFetchOk.run(params);
+    else this.statements.recordFetchFailed.run(params);
+  }
+
+  async sourceStates(): Promise<SourceState[]> {
+    return (this.statements.sourceStates.all() as Row[]).map((r) => ({
+      sourceId: r.source_id as string,
+      list: r.list as string,
+      type: r.type as string,
+      cursor: (r.cursor as string | null) ?? undefined,
+      lastFetchAt: (r.last_fetch_at as string | null) ?? undefined,
+      lastSuccessAt: (r.last_success_at as string | null) ?? undefined,
+      lastError: (r.last_error as string | null) ?? undefined,
+      consecutiveFailures: r.consecutive_failures as number,
+    }));
+  }
+
+  async undeliveredReplies(): Promise<OutboxReply[]> {
+    return (this.statements.undelivered.all() as Row[]).map((r) => ({
+      replyMessageId: r.reply_message_id as string,
+      idempotencyKey: r.idempotency_key as string,
+      inReplyTo: r.in_reply_to as string,
+      list: r.list as string,
+      raw: r.raw as string,
+    }));
+  }
+
+  async markDelivered(replyMessageId: string, at: Date): Promise<void> {
+    this.statements.markDelivered.run(at.toISOString(), replyMessageId);
+  }
+
+  async counts(): Promise<StoreCounts> {
+    const one = (sql: string) => (this.db.prepare(sql).get() as Row).n as number;
+    return {
+      messages: one("SELECT COUNT(*) AS n FROM messages"),
+      reviews: one("SELECT COUNT(*) AS n FROM reviews"),
+      findings: one("SELECT COUNT(*) AS n FROM findings"),
+      pending: one("SELECT COUNT(*) AS n FROM pending_patches"),
+      outbox: one("SELECT COUNT(*) AS n FROM outbox"),
+      errors: one("SELECT COUNT(*) AS n FROM ingest_errors"),
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}
