@@ -11,6 +11,9 @@ export const ERROR_CODES = {
   PW_E_RULE_CRASH: "a rule threw while checking a message (the other rules still ran)",
   PW_E_CONFIG: "the configuration is invalid",
   PW_E_REPLY_WRITE: "a composed reply could not be written",
+  PW_E_STORE: "the database could not be opened or written",
+  PW_E_SOURCE_FETCH: "a list's source could not be fetched (network, server or git error); retried with backoff",
+  PW_E_SOURCE_FORMAT: "a source answered with something that is not what it should serve",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -32,6 +35,17 @@ export class PinwatchError extends Error {
 export function excerpt(text: string, max = 80): string {
   const flat = text.replace(/\s+/g, " ").trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+/** Errors worth retrying after a pause: network trouble, 429 and 5xx. */
+export class RetryableError extends PinwatchError {
+  /** Server-requested delay (Retry-After), in milliseconds. */
+  readonly retryAfterMs: number | undefined;
+  constructor(code: ErrorCode, message: string, options: { subject?: string; cause?: unknown; retryAfterMs?: number } = {}) {
+    super(code, message, options);
+    this.name = "RetryableError";
+    this.retryAfterMs = options.retryAfterMs;
+  }
 }
 
 export function describeError(err: unknown): string {
