@@ -6,7 +6,8 @@ import { loadConfig } from "../config/load-config.js";
 import { PinwatchError } from "../errors.js";
 import { subsystemLogger } from "../log.js";
 import { runReviewCommand } from "./review-command.js";
-import { runMainJob } from "./run-command.js";
+import { runPollOnce } from "./poll-command.js";
+import { runDaemon } from "./run-command.js";
 import { VERSION } from "./version.js";
 
 const USAGE = `pinwatch ${VERSION}: reviews kernel patches for get_user_pages()/pin_user_pages() misuse
@@ -18,8 +19,13 @@ Usage:
       --json           print one JSON document {"reviews":[...]} on stdout
       --reply-dir DIR  write the reply for each message with mailable findings
   pinwatch run [--config FILE]
-      The main job on the embedded default: review the configured inputs
-      (the bundled demo archive) into the dry-run outbox (var/outbox).
+      The daemon (npm start): poll every enabled list now and then on its
+      schedule, review, and write replies to the dry-run outbox (var/outbox).
+      The default config follows the bundled demo archive.
+  pinwatch poll [--once] [--list NAME] [--config FILE]
+      Poll the lists (or one) once with --once, else on their schedules.
+  pinwatch backfill --list NAME --since DATE [--config FILE]
+      Read a list from DATE (YYYY-MM-DD) on; what is stored already is skipped.
   pinwatch --help | --version
 
 Exit status: 0 everything was read; 1 some input could not be read or
@@ -40,6 +46,9 @@ async function main(argv: string[]): Promise<number> {
         json: { type: "boolean" },
         "reply-dir": { type: "string" },
         config: { type: "string", short: "c" },
+        once: { type: "boolean" },
+        list: { type: "string" },
+        since: { type: "string" },
       },
     });
   } catch (err) {
@@ -65,7 +74,18 @@ async function main(argv: string[]): Promise<number> {
       }
       return runReviewCommand({ paths: rest, json: !!values.json, replyDir: values["reply-dir"], config, log: subsystemLogger("review"), out });
     case "run":
-      return runMainJob(config, subsystemLogger("run"), out);
+      return runDaemon(config, subsystemLogger("run"), out);
+    case "poll":
+      if (values.once) return runPollOnce(config, subsystemLogger("poll"), out, { list: values.list });
+      return runDaemon(config, subsystemLogger("poll"), out, values.list);
+    case "backfill": {
+      const since = values.since ? new Date(values.since) : undefined;
+      if (!values.list || !since || Number.isNaN(since.getTime())) {
+        process.stderr.write(`pinwatch: PW_E_USAGE backfill needs --list NAME and --since DATE (YYYY-MM-DD)\n\n${USAGE}`);
+        return 2;
+      }
+      return runPollOnce(config, subsystemLogger("backfill"), out, { list: values.list, since });
+    }
     default:
       process.stderr.write(`pinwatch: PW_E_USAGE unknown command "${command}"\n\n${USAGE}`);
       return 2;

@@ -1,44 +1,34 @@
-// `pinwatch run` (npm start): the main job on the embedded default. Reviews
-// the configured inputs (the bundled demo archive by default) and puts every
-// reply owed into the dry-run outbox maildir, never twice.
-import { isAbsolute, resolve } from "node:path";
-import { projectRoot } from "../config/load-config.js";
+// `pinwatch run` (npm start) and `pinwatch poll`: the scheduled daemon.
+// Every enabled list is polled once at start, then on its cron schedule,
+// until SIGTERM or SIGINT, which let the polls in flight finish the message
+// in hand and commit before the process exits.
 import type { Config } from "../config/schema.js";
 import type { Logger } from "../log.js";
-import { composeReply } from "../reply/compose-reply.js";
-import { renderRfc5322 } from "../reply/render-rfc5322.js";
-import { deliverToMaildir } from "../reply/write-maildir.js";
-import { ALL_RULES, RULESET_VERSION } from "../rules/index.js";
-import { reviewInputs } from "../review/review-inputs.js";
-import { VERSION } from "./version.js";
+import type { PollResult } from "../poller/poll-list.js";
+import { createPollerContext } from "../poller/poller-context.js";
+import { Scheduler } from "../poller/scheduler.js";
+import { selectLists } from "./poll-command.js";
+import { summary } from "./progress.js";
 
-export async function runMainJob(config: Config, log: Logger, out: (t: string) => void): Promise<number> {
-  const at = (p: string) => (isAbsolute(p) ? p : resolve(projectRoot, p));
-  const outbox = at(config.run.outboxDir);
-  const counts = { messages: 0, patches: 0, findings: 0, replies: 0, alreadyInOutbox: 0, errors: 0 };
-  for await (const item of reviewInputs(config.run.inputs.map(at), { rules: ALL_RULES, config, log })) {
-    if (item.kind === "error") {
-      counts.errors++;
-      log.error({ code: item.error.code }, item.error.message);
-      continue;
-    }
-    counts.messages++;
-    if (item.review.kind === "patch") counts.patches++;
-    counts.findings += item.review.findings.length;
-    const reply = composeReply(item.mail, item.review.findings, {
-      bot: config.bot, reply: config.reply, rulesetVersion: RULESET_VERSION, version: VERSION, now: new Date(),
-    });
-    if (!reply) continue;
-    const { path, written } = deliverToMaildir(outbox, reply.messageId, renderRfc5322(reply));
-    if (written) {
-      counts.replies++;
-      log.info({ msgid: item.mail.messageId, path }, "reply queued in the dry-run outbox");
-    } else counts.alreadyInOutbox++;
+export async function runDaemon(config: Config, log: Logger, out: (t: string) => void, listName?: string): Promise<number> {
+  const lists = selectLists(config, listName);
+  if (typeof lists === "string") {
+    process.stderr.write(`pinwatch: PW_E_USAGE ${lists}\n`);
+    return 2;
   }
-  out(
-    `pinwatch run: ${counts.messages} messages, ${counts.patches} patches, ${counts.findings} findings; ` +
-      `${counts.replies} new replies in ${outbox} (dry run, nothing sent), ${counts.alreadyInOutbox} already there; ` +
-      `${counts.errors} errors\n`,
-  );
-  return counts.errors > 0 ? 1 : 0;
+  const ctx = createPollerContext(config);
+  const scheduler = new Scheduler(lists, ctx, (result: PollResult) => out(`${summary(result, ctx.outboxDir)}\n`));
+  const stopped = new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      out(`pinwatch: ${signal}: finishing the messages in hand, then stopping\n`);
+      scheduler.stop().then(resolve, resolve);
+    };
+    process.once("SIGTERM", () => stop("SIGTERM"));
+    process.once("SIGINT", () => stop("SIGINT"));
+  });
+  await scheduler.start();
+  out(`pinwatch: following ${lists.map((l) => `${l.name} (${l.schedule})`).join(", ")}; dry-run outbox ${ctx.outboxDir}; Ctrl-C to stop\n`);
+  await stopped;
+  await ctx.store.close();
+  return 0;
 }

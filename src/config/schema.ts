@@ -1,5 +1,6 @@
 // The configuration schema: the one place that says which options exist,
 // their types and their defaults. config/default.yaml documents each of them.
+import cron from "node-cron";
 import { z } from "zod";
 
 export const botSchema = z.object({
@@ -56,20 +57,87 @@ export const replySchema = z.object({
   mailSeverities: z.array(z.enum(["error", "warning"])).default(["error", "warning"]),
 });
 
-export const runSchema = z.object({
-  /** Inputs the `run` job reviews: mbox, maildir or .eml paths (the bundled demo by default). */
-  inputs: z.array(z.string()).default(["demo/lore-demo.mbox"]),
+/** Where a list's mail comes from. */
+export const sourceSchema = z.discriminatedUnion("type", [
+  z.object({
+    /** public-inbox git epochs over smart HTTP(S): <url>/0, <url>/1, ... (or a local git dir or bundle). */
+    type: z.literal("git"),
+    url: z.string().min(1),
+  }),
+  z.object({
+    /** An NNTP server such as nntp.lore.kernel.org. */
+    type: z.literal("nntp"),
+    host: z.string().min(1),
+    port: z.number().int().min(1).max(65535).default(119),
+    tls: z.boolean().default(false),
+    group: z.string().min(1),
+  }),
+  z.object({
+    /** HTTP fallback: <url>/new.atom for what is new, <url>/<msgid>/raw for each message. */
+    type: z.literal("atom"),
+    url: z.string().min(1),
+  }),
+  z.object({
+    /** A local mbox, maildir or directory of .eml files (the embedded demo default). */
+    type: z.literal("mailbox"),
+    path: z.string().min(1),
+  }),
+]);
+
+export const listSchema = z.object({
+  /** The list's short name, as in lore's URLs: linux-mm, io-uring. */
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "letters, digits, dot, dash and underscore only"),
+  source: sourceSchema,
+  /** node-cron expression (5 or 6 fields); runs of one list never overlap. */
+  schedule: z.string().refine((s) => cron.validate(s), "not a valid cron expression").default("*/10 * * * *"),
+  /** Where the first poll starts: "beginning" (everything) or a date (YYYY-MM-DD). */
+  startFrom: z
+    .string()
+    .refine((s) => s === "beginning" || !Number.isNaN(Date.parse(s)), 'either "beginning" or a date')
+    .default("beginning"),
+  enabled: z.boolean().default(true),
+});
+
+export const pollerSchema = z.object({
+  /** The embedded SQLite database (cursors, messages, reviews, findings, outbox). */
+  database: z.string().default("var/pinwatch.sqlite"),
+  /** Where git epochs are mirrored. */
+  mirrorDir: z.string().default("var/mirrors"),
+  /** Seconds before one network request (or git transfer without progress) is abandoned. */
+  requestTimeoutSeconds: z.number().positive().default(60),
+  /** Retries of a failed fetch before the poll gives up until its next run. */
+  maxRetries: z.number().int().min(0).max(20).default(5),
+  /** Exponential backoff with full jitter: first delay and ceiling, in milliseconds. */
+  backoffBaseMs: z.number().int().min(0).default(2000),
+  backoffMaxMs: z.number().int().min(0).default(300000),
+  /** Requests in flight at once to one host. */
+  maxInFlightPerHost: z.number().int().min(1).max(16).default(1),
+  /** A series patch waits for its siblings this long (by its Date) before it is reviewed alone. */
+  seriesWaitHours: z.number().min(0).default(24),
+  /** Messages per store transaction (the cursor moves with each one). */
+  commitEvery: z.number().int().min(1).max(10000).default(500),
+});
+
+export const outboxSchema = z.object({
   /** Dry-run outbox: a maildir that composed replies are written into instead of being sent. */
-  outboxDir: z.string().default("var/outbox"),
+  dir: z.string().default("var/outbox"),
 });
 
 export const configSchema = z.object({
   bot: botSchema.default(botSchema.parse({})),
   review: reviewSchema.default(reviewSchema.parse({})),
   reply: replySchema.default(replySchema.parse({})),
-  run: runSchema.default(runSchema.parse({})),
+  poller: pollerSchema.default(pollerSchema.parse({})),
+  lists: z
+    .array(listSchema)
+    .default([listSchema.parse({ name: "demo", source: { type: "mailbox", path: "demo/lore-demo.mbox" } })])
+    .refine((lists) => new Set(lists.map((l) => l.name)).size === lists.length, "list names must be unique"),
+  outbox: outboxSchema.default(outboxSchema.parse({})),
 });
 
 export type Config = z.infer<typeof configSchema>;
 export type BotConfig = z.infer<typeof botSchema>;
 export type ReplyConfig = z.infer<typeof replySchema>;
+export type ListConfig = z.infer<typeof listSchema>;
+export type SourceConfig = z.infer<typeof sourceSchema>;
+export type PollerConfig = z.infer<typeof pollerSchema>;

@@ -19,11 +19,16 @@ const PARSER_OPTIONS = {
 /** A line that starts a unified diff. */
 const DIFF_START = /^(diff --git |--- \S|Index: \S|@@ -\d)/m;
 
+/** A stable made-up Message-ID for a message that has none. */
+export function syntheticMessageId(bytes: Buffer): string {
+  return `missing-id-${createHash("sha1").update(bytes).digest("hex").slice(0, 16)}@pinwatch.invalid`;
+}
+
 export function stripAngles(id: string): string {
   return id.trim().replace(/^<+/, "").replace(/>+$/, "").trim();
 }
 
-function idList(value: string | string[] | undefined): string[] {
+export function idList(value: string | string[] | undefined): string[] {
   if (!value) return [];
   const joined = Array.isArray(value) ? value.join(" ") : value;
   const ids = joined.match(/<[^<>\s]+>/g);
@@ -60,7 +65,7 @@ function isPatchAttachment(contentType: string, filename: string | undefined, te
   return /^text\//i.test(contentType) && DIFF_START.test(text);
 }
 
-function classify(tags: ReturnType<typeof parseSubject>, inReplyTo: string | undefined): MailKind {
+export function classify(tags: ReturnType<typeof parseSubject>, inReplyTo: string | undefined): MailKind {
   if (tags.isReply) return "reply";
   if (tags.isPull) return "other";
   if (tags.isPatch) {
@@ -90,7 +95,7 @@ export async function parseMail(raw: RawMessage): Promise<Mail> {
   }
   const messageId = parsed.messageId
     ? stripAngles(parsed.messageId)
-    : `missing-id-${createHash("sha1").update(raw.bytes).digest("hex").slice(0, 16)}@pinwatch.invalid`;
+    : syntheticMessageId(raw.bytes);
   const subject = (parsed.subject ?? "").replace(/\s+/g, " ").trim();
   const tags = parseSubject(subject);
   const body = (parsed.text ?? "").replace(/\r\n/g, "\n");

@@ -4,7 +4,7 @@
 // its sibling patches in view, not patch by patch.
 import type { Mail } from "../mail/types.js";
 
-export function seriesKey(mail: Mail): string | undefined {
+export function seriesKey(mail: Pick<Mail, "kind" | "tags" | "references" | "inReplyTo" | "from">): string | undefined {
   if (mail.kind !== "patch" || !mail.tags.total || mail.tags.total < 2) return undefined;
   const root = mail.references[0] ?? mail.inReplyTo;
   if (!root) return undefined;

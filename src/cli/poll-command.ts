@@ -1,0 +1,56 @@
+// `pinwatch poll --once [--list NAME]` and `pinwatch backfill --list NAME
+// --since DATE`: one pass over the lists, then exit.
+import type { Config, ListConfig } from "../config/schema.js";
+import { describeError } from "../errors.js";
+import type { Logger } from "../log.js";
+import { pollList } from "../poller/poll-list.js";
+import { createPollerContext } from "../poller/poller-context.js";
+import { createProgress, summary } from "./progress.js";
+
+/** The lists a command applies to, or a usage error. */
+export function selectLists(config: Config, name?: string): ListConfig[] | string {
+  const enabled = config.lists.filter((l) => l.enabled);
+  if (!name) return enabled.length > 0 ? enabled : "no enabled list in the configuration";
+  const list = config.lists.find((l) => l.name === name);
+  return list ? [list] : `no list named "${name}" (configured: ${config.lists.map((l) => l.name).join(", ") || "none"})`;
+}
+
+export async function runPollOnce(
+  config: Config,
+  log: Logger,
+  out: (t: string) => void,
+  options: { list?: string; since?: Date },
+): Promise<number> {
+  const lists = selectLists(config, options.list);
+  if (typeof lists === "string") {
+    process.stderr.write(`pinwatch: PW_E_USAGE ${lists}\n`);
+    return 2;
+  }
+  const ctx = createPollerContext(config);
+  const abort = new AbortController();
+  const onSignal = () => abort.abort();
+  process.once("SIGTERM", onSignal);
+  process.once("SIGINT", onSignal);
+  let failed = 0;
+  try {
+    for (const list of lists) {
+      if (abort.signal.aborted) break;
+      const progress = createProgress(options.since ? `backfill ${list.name}` : `poll ${list.name}`);
+      try {
+        const result = await pollList(list, ctx, { since: options.since, signal: abort.signal, onTotal: progress.total, onProgress: progress.update });
+        progress.stop();
+        out(`${summary(result, ctx.outboxDir)}\n`);
+        if (result.stats.errors > 0) failed++;
+      } catch (err) {
+        progress.stop();
+        failed++;
+        log.error({ list: list.name, code: (err as { code?: string }).code }, `poll failed: ${describeError(err)}`);
+      }
+    }
+  } finally {
+    process.off("SIGTERM", onSignal);
+    process.off("SIGINT", onSignal);
+    await ctx.store.close();
+  }
+  return failed > 0 ? 1 : 0;
+}

@@ -1,0 +1,54 @@
+// Progress for long reads: a bar on a terminal (cli-progress), plain lines
+// every few seconds otherwise, so logs and CI output stay readable.
+import cliProgress from "cli-progress";
+import type { IngestStats } from "../ingest/ingest.js";
+import type { PollResult } from "../poller/poll-list.js";
+
+export interface Progress {
+  total(n: number): void;
+  update(stats: IngestStats): void;
+  stop(): void;
+}
+
+export function createProgress(label: string, stream: NodeJS.WriteStream = process.stderr): Progress {
+  if (stream.isTTY) {
+    const bar = new cliProgress.SingleBar(
+      { format: `${label} [{bar}] {value}/{total} messages, {reviewed} reviewed, {findings} findings, {eta_formatted} left`, stream, hideCursor: true },
+      cliProgress.Presets.shades_classic,
+    );
+    let started = false;
+    return {
+      total: (n) => {
+        if (!started) bar.start(n, 0, { reviewed: 0, findings: 0 });
+        else bar.setTotal(n);
+        started = true;
+      },
+      update: (s) => started && bar.update(s.read, { reviewed: s.reviewed, findings: s.findings }),
+      stop: () => started && bar.stop(),
+    };
+  }
+  let total = 0;
+  let last = 0;
+  return {
+    total: (n) => {
+      total = n;
+      stream.write(`${label}: ${n} messages to read\n`);
+    },
+    update: (s) => {
+      const now = Date.now();
+      if (now - last < 5000) return;
+      last = now;
+      stream.write(`${label}: ${s.read}/${total} read, ${s.reviewed} reviewed, ${s.findings} findings\n`);
+    },
+    stop: () => undefined,
+  };
+}
+
+export function summary(result: PollResult, outboxDir: string): string {
+  const s = result.stats;
+  return (
+    `${result.list}: ${s.read} read, ${s.stored} new, ${s.alreadyKnown} already known, ${s.deletions} deleted; ` +
+    `${s.reviewed} reviewed (${s.held} held for their series), ${s.findings} findings; ` +
+    `${result.repliesWritten} replies written to ${outboxDir} (dry run); ${s.errors} errors`
+  );
+}

@@ -1,0 +1,43 @@
+// The raw-byte prefilter: most list mail touches no GUP symbol, and only a
+// patch whose diff lines name one (or whose body is encoded, so the bytes
+// cannot tell) is worth full MIME parsing and review. Buffer.indexOf on a
+// few literal anchors is far cheaper than a regular expression over every
+// message.
+import { mentionsGupApi } from "../diff/gup-symbols.js";
+
+/** Every name mentionsGupApi() selects contains one of these. */
+const ANCHORS = ["_user_page", "FOLL_", "iov_iter_", "vaddr_frames", "frame_vector", "_pin_folio", "unpin_folio", "maybe_dma_pinned"].map((a) =>
+  Buffer.from(a, "latin1"),
+);
+
+const ENCODED = /content-transfer-encoding:\s*"?(base64|quoted-printable)/i;
+const NEWLINE = 0x0a;
+
+/** The line of `bytes` around `at` is a diff line (+, - or context) that names a GUP symbol. */
+function onDiffLine(bytes: Buffer, at: number): boolean {
+  const start = bytes.lastIndexOf(NEWLINE, at) + 1;
+  let end = bytes.indexOf(NEWLINE, at);
+  if (end < 0) end = bytes.length;
+  const lead = bytes[start];
+  if (lead !== 0x2b && lead !== 0x2d && lead !== 0x20) return false; // '+', '-', ' '
+  const line = bytes.toString("latin1", start, end);
+  if (line.startsWith("+++ ") || line.startsWith("--- ")) return false;
+  return mentionsGupApi(line);
+}
+
+/**
+ * True when a patch needs the full review: a diff line names a GUP symbol,
+ * or a transfer encoding hides the text from this byte scan.
+ */
+export function needsReview(bytes: Buffer, bodyOffset: number): boolean {
+  for (const anchor of ANCHORS) {
+    let at = bytes.indexOf(anchor, bodyOffset);
+    while (at >= 0) {
+      if (onDiffLine(bytes, at)) return true;
+      const next = bytes.indexOf(NEWLINE, at);
+      if (next < 0) break;
+      at = bytes.indexOf(anchor, next);
+    }
+  }
+  return ENCODED.test(bytes.toString("latin1", 0, bytes.length));
+}

@@ -1,0 +1,86 @@
+// Reviews raw messages that passed the prefilter: a lone patch, or every
+// held patch of one series posting with its siblings in view. Pure apart
+// from the clock: bytes in, review records (findings and the reply owed) out.
+import { initCParser } from "../analysis/c-parser.js";
+import type { Config } from "../config/schema.js";
+import { PinwatchError, describeError } from "../errors.js";
+import type { Logger } from "../log.js";
+import { parseMail } from "../mail/parse-mail.js";
+import type { Mail } from "../mail/types.js";
+import { composeReply } from "../reply/compose-reply.js";
+import { renderRfc5322 } from "../reply/render-rfc5322.js";
+import { siblingsIn } from "../review/series.js";
+import { reviewMail } from "../review/review-mail.js";
+import type { Rule } from "../rules/types.js";
+import type { ReviewRecord } from "../store/store.js";
+
+export interface RawPatch {
+  messageId: string;
+  list: string;
+  /** Where it was read: list and source position, for error messages. */
+  source: string;
+  bytes: Buffer;
+}
+
+export interface ReviewContext {
+  rules: readonly Rule[];
+  rulesetVersion: string;
+  version: string;
+  config: Pick<Config, "review" | "reply" | "bot">;
+  log: Logger;
+  now: () => Date;
+}
+
+function failed(patch: RawPatch, ctx: ReviewContext, error: PinwatchError): ReviewRecord {
+  ctx.log.error({ code: error.code, msgid: patch.messageId, source: patch.source }, error.message);
+  return { messageId: patch.messageId, rulesetVersion: ctx.rulesetVersion, reviewedAt: ctx.now().toISOString(), findings: [], error: { code: error.code, message: error.message } };
+}
+
+/** Reviews the patches of one posting (or one lone patch); one record per patch, in order. */
+export async function reviewPosting(patches: readonly RawPatch[], ctx: ReviewContext): Promise<ReviewRecord[]> {
+  await initCParser();
+  const parsed: { patch: RawPatch; mail?: Mail; record?: ReviewRecord }[] = [];
+  for (const patch of patches) {
+    try {
+      const mail = await parseMail({ source: patch.source, bytes: patch.bytes });
+      // The record is keyed by the id the store knows the message by.
+      mail.messageId = patch.messageId;
+      parsed.push({ patch, mail });
+    } catch (err) {
+      const error = err instanceof PinwatchError ? err : new PinwatchError("PW_E_MAIL_PARSE", describeError(err), { subject: patch.source, cause: err });
+      parsed.push({ patch, record: failed(patch, ctx, error) });
+    }
+  }
+  const mails = parsed.flatMap((p) => (p.mail ? [p.mail] : []));
+  const records: ReviewRecord[] = [];
+  for (const { patch, mail, record } of parsed) {
+    if (record || !mail) {
+      records.push(record!);
+      continue;
+    }
+    try {
+      const log = ctx.log.child({ msgid: mail.messageId, list: patch.list });
+      const review = reviewMail(mail, { rules: ctx.rules, config: ctx.config, log, series: siblingsIn(mails, mail) });
+      const now = ctx.now();
+      const mailSeverities = ctx.config.reply.mailSeverities as string[];
+      const reply = composeReply(mail, review.findings, {
+        bot: ctx.config.bot, reply: ctx.config.reply, rulesetVersion: ctx.rulesetVersion, version: ctx.version, now,
+      });
+      records.push({
+        messageId: mail.messageId,
+        rulesetVersion: ctx.rulesetVersion,
+        reviewedAt: now.toISOString(),
+        findings: review.findings.map((f) => ({
+          rule: f.rule, category: f.category, severity: f.severity, file: f.file, line: f.line, function: f.function,
+          fingerprint: f.fingerprint, message: f.message, mailable: mailSeverities.includes(f.severity),
+        })),
+        reply: reply
+          ? { replyMessageId: reply.messageId, idempotencyKey: reply.idempotencyKey, inReplyTo: mail.messageId, list: patch.list, raw: renderRfc5322(reply) }
+          : undefined,
+      });
+    } catch (err) {
+      records.push(failed(patch, ctx, new PinwatchError("PW_E_DIFF_PARSE", `review failed: ${describeError(err)}`, { subject: patch.source, cause: err })));
+    }
+  }
+  return records;
+}

@@ -1,0 +1,57 @@
+// One poll of one list: fetch what is new (with retries and backoff), ingest
+// it into the store, then write the replies owed into the dry-run outbox.
+import type { ListConfig } from "../config/schema.js";
+import { describeError, PinwatchError } from "../errors.js";
+import { ingest, type IngestStats } from "../ingest/ingest.js";
+import { deliverDryRun } from "../outbox/deliver-dry-run.js";
+import { createSource } from "../sources/create-source.js";
+import type { PollerContext } from "./poller-context.js";
+
+export interface PollOptions {
+  /** Backfill: read from this date on; the cursor is set only if the list had none. */
+  since?: Date;
+  signal?: AbortSignal;
+  onTotal?: (total: number) => void;
+  onProgress?: (stats: IngestStats) => void;
+}
+
+export interface PollResult {
+  list: string;
+  stats: IngestStats;
+  repliesWritten: number;
+}
+
+export async function pollList(list: ListConfig, ctx: PollerContext, options: PollOptions = {}): Promise<PollResult> {
+  const log = ctx.log.child({ list: list.name });
+  const source = createSource(list, { root: ctx.root, mirrorDir: ctx.mirrorDir, polite: { ...ctx.polite, log } });
+  try {
+    const cursor = await ctx.store.cursor(source.id);
+    try {
+      await source.fetch({ signal: options.signal, cursor });
+      await ctx.store.recordFetch(source.id, list.name, source.type, { ok: true, at: new Date() });
+    } catch (err) {
+      await ctx.store.recordFetch(source.id, list.name, source.type, { ok: false, error: describeError(err), at: new Date() });
+      throw err instanceof PinwatchError ? err : new PinwatchError("PW_E_SOURCE_FETCH", describeError(err), { subject: list.name, cause: err });
+    }
+    // A first poll may start at a date instead of the beginning of the archive.
+    const since = options.since ?? (cursor === undefined && list.startFrom !== "beginning" ? new Date(list.startFrom) : undefined);
+    const stats = await ingest(source, {
+      store: ctx.store,
+      review: ctx.review,
+      log,
+      commitEvery: ctx.config.poller.commitEvery,
+      seriesWaitMs: ctx.config.poller.seriesWaitHours * 3600 * 1000,
+      since,
+      // A backfill over a list already followed must not move its cursor backwards.
+      moveCursor: options.since === undefined || cursor === undefined,
+      signal: options.signal,
+      onTotal: options.onTotal,
+      onProgress: options.onProgress,
+    });
+    const delivered = await deliverDryRun(ctx.store, ctx.outboxDir, log);
+    log.info({ ...stats, repliesWritten: delivered.written }, "poll finished");
+    return { list: list.name, stats, repliesWritten: delivered.written };
+  } finally {
+    await source.close();
+  }
+}

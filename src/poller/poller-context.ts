@@ -1,0 +1,59 @@
+// Everything a poll needs, built once per process from the config: the
+// store, the politeness settings shared by all sources, and the review
+// context. main.ts and the tests build it; nothing else opens the store.
+import { isAbsolute, resolve } from "node:path";
+import { VERSION } from "../cli/version.js";
+import { projectRoot } from "../config/load-config.js";
+import type { Config } from "../config/schema.js";
+import type { ReviewContext } from "../ingest/review-posting.js";
+import { subsystemLogger, type Logger } from "../log.js";
+import { ALL_RULES, RULESET_VERSION } from "../rules/index.js";
+import { HostLimiter, userAgent, type Politeness } from "../sources/polite.js";
+import { SqliteStore } from "../store/sqlite-store.js";
+import type { Store } from "../store/store.js";
+
+export interface PollerContext {
+  config: Config;
+  store: Store;
+  polite: Politeness;
+  review: ReviewContext;
+  log: Logger;
+  root: string;
+  mirrorDir: string;
+  outboxDir: string;
+}
+
+/** Resolves a configured path against the project root. */
+export function projectPath(path: string, root = projectRoot): string {
+  return isAbsolute(path) ? path : resolve(root, path);
+}
+
+/** `log` is the poller's logger; reviews log under their own subsystem. */
+export function createPollerContext(config: Config, log: Logger = subsystemLogger("poller"), store?: Store): PollerContext {
+  const p = config.poller;
+  return {
+    config,
+    store: store ?? new SqliteStore(projectPath(p.database)),
+    polite: {
+      userAgent: userAgent(VERSION, config.bot.contact),
+      timeoutMs: p.requestTimeoutSeconds * 1000,
+      maxRetries: p.maxRetries,
+      backoffBaseMs: p.backoffBaseMs,
+      backoffMaxMs: p.backoffMaxMs,
+      limiter: new HostLimiter(p.maxInFlightPerHost),
+      log,
+    },
+    review: {
+      rules: ALL_RULES,
+      rulesetVersion: RULESET_VERSION,
+      version: VERSION,
+      config,
+      log: subsystemLogger("review"),
+      now: () => new Date(),
+    },
+    log,
+    root: projectRoot,
+    mirrorDir: projectPath(p.mirrorDir),
+    outboxDir: projectPath(config.outbox.dir),
+  };
+}

@@ -1,0 +1,57 @@
+// The daemon's clock: one node-cron task per enabled list, with noOverlap so
+// a slow poll is never started twice, a first poll of every list at start,
+// and a graceful stop that lets each poll finish the message in hand (the
+// ingest loop checks the signal between messages and commits what it has).
+import cron, { type ScheduledTask } from "node-cron";
+import type { ListConfig } from "../config/schema.js";
+import { describeError } from "../errors.js";
+import { pollList, type PollResult } from "./poll-list.js";
+import type { PollerContext } from "./poller-context.js";
+
+export class Scheduler {
+  private readonly tasks: ScheduledTask[] = [];
+  private readonly running = new Map<string, Promise<PollResult | undefined>>();
+  private readonly abort = new AbortController();
+
+  constructor(
+    private readonly lists: readonly ListConfig[],
+    private readonly ctx: PollerContext,
+    private readonly onResult: (result: PollResult) => void = () => undefined,
+  ) {}
+
+  /** Polls one list unless a poll of it is already running. */
+  pollNow(list: ListConfig): Promise<PollResult | undefined> {
+    const current = this.running.get(list.name);
+    if (current) return current;
+    const run = pollList(list, this.ctx, { signal: this.abort.signal })
+      .then((result) => {
+        this.onResult(result);
+        return result;
+      })
+      .catch((err: unknown) => {
+        this.ctx.log.error({ list: list.name, code: (err as { code?: string }).code }, `poll failed: ${describeError(err)}`);
+        return undefined;
+      })
+      .finally(() => this.running.delete(list.name));
+    this.running.set(list.name, run);
+    return run;
+  }
+
+  /** Polls every list once now, then on each list's schedule. */
+  async start(): Promise<void> {
+    for (const list of this.lists) {
+      this.tasks.push(
+        cron.schedule(list.schedule, () => (this.abort.signal.aborted ? undefined : this.pollNow(list)), { name: `poll ${list.name}`, noOverlap: true }),
+      );
+    }
+    await Promise.all(this.lists.map((l) => this.pollNow(l)));
+  }
+
+  /** Stops the schedules and waits for polls in flight to commit and end. */
+  async stop(): Promise<void> {
+    this.abort.abort();
+    for (const task of this.tasks) await task.stop();
+    await Promise.all(this.running.values());
+    for (const task of this.tasks) await task.destroy();
+  }
+}
