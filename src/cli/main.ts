@@ -5,9 +5,6 @@ import { parseArgs } from "node:util";
 import { loadConfig } from "../config/load-config.js";
 import { PinwatchError } from "../errors.js";
 import { subsystemLogger } from "../log.js";
-import { runReviewCommand } from "./review-command.js";
-import { runPollOnce } from "./poll-command.js";
-import { runDaemon } from "./run-command.js";
 import { VERSION } from "./version.js";
 
 const USAGE = `pinwatch ${VERSION}: reviews kernel patches for get_user_pages()/pin_user_pages() misuse
@@ -72,18 +69,26 @@ async function main(argv: string[]): Promise<number> {
         process.stderr.write(`pinwatch: PW_E_USAGE review needs at least one path (or - for stdin)\n\n${USAGE}`);
         return 2;
       }
+      // Each command loads only what it needs: startup time counts on every poll.
+      const { runReviewCommand } = await import("./review-command.js");
       return runReviewCommand({ paths: rest, json: !!values.json, replyDir: values["reply-dir"], config, log: subsystemLogger("review"), out });
-    case "run":
+    case "run": {
+      const { runDaemon } = await import("./run-command.js");
       return runDaemon(config, subsystemLogger("run"), out);
-    case "poll":
+    }
+    case "poll": {
+      const { runDaemon } = await import("./run-command.js");
+      const { runPollOnce } = await import("./poll-command.js");
       if (values.once) return runPollOnce(config, subsystemLogger("poll"), out, { list: values.list });
       return runDaemon(config, subsystemLogger("poll"), out, values.list);
+    }
     case "backfill": {
       const since = values.since ? new Date(values.since) : undefined;
       if (!values.list || !since || Number.isNaN(since.getTime())) {
         process.stderr.write(`pinwatch: PW_E_USAGE backfill needs --list NAME and --since DATE (YYYY-MM-DD)\n\n${USAGE}`);
         return 2;
       }
+      const { runPollOnce } = await import("./poll-command.js");
       return runPollOnce(config, subsystemLogger("backfill"), out, { list: values.list, since });
     }
     default:

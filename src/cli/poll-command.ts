@@ -4,7 +4,7 @@ import type { Config, ListConfig } from "../config/schema.js";
 import { describeError } from "../errors.js";
 import type { Logger } from "../log.js";
 import { pollList } from "../poller/poll-list.js";
-import { createPollerContext } from "../poller/poller-context.js";
+import { closePollerContext, createPollerContext } from "../poller/poller-context.js";
 import { createProgress, summary } from "./progress.js";
 
 /** The lists a command applies to, or a usage error. */
@@ -50,7 +50,7 @@ export async function runPollOnce(
   } finally {
     process.off("SIGTERM", onSignal);
     process.off("SIGINT", onSignal);
-    await ctx.store.close();
+    await closePollerContext(ctx);
   }
   return failed > 0 ? 1 : 0;
 }

@@ -5,7 +5,7 @@
 import type { Config } from "../config/schema.js";
 import type { Logger } from "../log.js";
 import type { PollResult } from "../poller/poll-list.js";
-import { createPollerContext } from "../poller/poller-context.js";
+import { closePollerContext, createPollerContext } from "../poller/poller-context.js";
 import { Scheduler } from "../poller/scheduler.js";
 import { selectLists } from "./poll-command.js";
 import { summary } from "./progress.js";
@@ -29,6 +29,6 @@ export async function runDaemon(config: Config, log: Logger, out: (t: string) =>
   await scheduler.start();
   out(`pinwatch: following ${lists.map((l) => `${l.name} (${l.schedule})`).join(", ")}; dry-run outbox ${ctx.outboxDir}; Ctrl-C to stop\n`);
   await stopped;
-  await ctx.store.close();
+  await closePollerContext(ctx);
   return 0;
 }

@@ -114,6 +114,8 @@ export const pollerSchema = z.object({
   maxInFlightPerHost: z.number().int().min(1).max(16).default(1),
   /** A series patch waits for its siblings this long (by its Date) before it is reviewed alone. */
   seriesWaitHours: z.number().min(0).default(24),
+  /** Review in a worker thread while reading goes on (false: on the main thread). */
+  reviewInWorker: z.boolean().default(true),
   /** Messages per store transaction (the cursor moves with each one). */
   commitEvery: z.number().int().min(1).max(10000).default(500),
 });

@@ -5,12 +5,15 @@
 // held until its posting is complete (or has waited long enough) and is then
 // reviewed with its siblings in view. Series state lives in the store, so it
 // survives restarts and spans polls.
+//
+// Reviews run on the Reviewer (a worker thread by default) while reading
+// goes on; a batch is committed only once every review it carries is back.
 import { PinwatchError } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { Source } from "../sources/source.js";
-import type { IngestBatch, PendingPatch, Store } from "../store/store.js";
+import type { IngestBatch, PendingPatch, ReviewRecord, Store } from "../store/store.js";
 import { needsReview } from "./prefilter.js";
-import { reviewPosting, type ReviewContext } from "./review-posting.js";
+import type { Reviewer } from "./reviewer.js";
 import { scanHeaders } from "./scan-headers.js";
 
 export interface IngestStats {
@@ -27,12 +30,13 @@ export interface IngestStats {
 
 export interface IngestOptions {
   store: Store;
-  review: ReviewContext;
+  reviewer: Reviewer;
   log: Logger;
   /** Messages per transaction. */
   commitEvery: number;
   /** How long (by its Date) a series patch waits for its siblings. */
   seriesWaitMs: number;
+  now: () => Date;
   /** Read from this date on instead of from the cursor (backfill). */
   since?: Date;
   /** Move the stored cursor as messages are committed (false for a backfill over a list already followed). */
@@ -42,71 +46,100 @@ export interface IngestOptions {
   onProgress?: (stats: IngestStats) => void;
 }
 
-function emptyBatch(source: Source): IngestBatch {
-  return { sourceId: source.id, sourceType: source.type, list: source.list, seen: [], pending: [], reviews: [], resolvedPending: [], deletions: [], errors: [] };
-}
-
 export function emptyStats(): IngestStats {
   return { read: 0, stored: 0, alreadyKnown: 0, reviewed: 0, held: 0, findings: 0, replies: 0, deletions: 0, errors: 0 };
 }
 
+/** Reviews on their way back, with the pending patches they resolve. */
+interface InFlight {
+  reviews: Promise<ReviewRecord[]>;
+  resolves: string[];
+  seriesKey?: string;
+  done?: ReviewRecord[];
+}
+
+/** Reviews allowed in flight before reading waits for the oldest. */
+const MAX_IN_FLIGHT = 64;
+
 export async function ingest(source: Source, options: IngestOptions): Promise<IngestStats> {
-  const { store, log } = options;
+  const { store, log, reviewer } = options;
   const stats = emptyStats();
   const list = source.list;
-  let batch = emptyBatch(source);
+  const newBatch = (): IngestBatch => ({
+    sourceId: source.id, sourceType: source.type, list, seen: [], pending: [], reviews: [], resolvedPending: [], deletions: [], errors: [],
+  });
+  let batch = newBatch();
   let batchSize = 0;
+  let inFlight: InFlight[] = [];
+  const reviewing = new Set<string>();
   const inBatch = new Set<string>();
   const touchedSeries = new Set<string>();
 
-  const count = (b: IngestBatch) => {
-    stats.reviewed += b.reviews.length;
-    stats.errors += b.reviews.filter((r) => r.error).length;
-    stats.findings += b.reviews.reduce((n, r) => n + r.findings.length, 0);
-    stats.replies += b.reviews.filter((r) => r.reply).length;
-  };
-  const flush = async () => {
-    if (batchSize === 0 && batch.cursor === undefined) return;
+  /**
+   * Commits the batch with the reviews that are back. A patch whose review
+   * is still running is in the batch as pending, so the cursor may pass it:
+   * its review lands in a later batch, or is redone after a crash.
+   */
+  const flush = async (waitForAll: boolean) => {
+    if (waitForAll) await Promise.all(inFlight.map((f) => f.reviews));
+    const ready = inFlight.filter((f) => f.done);
+    inFlight = inFlight.filter((f) => !f.done);
+    for (const f of ready) {
+      batch.reviews.push(...f.done!);
+      batch.resolvedPending.push(...f.resolves);
+    }
+    if (batchSize === 0 && batch.cursor === undefined && ready.length === 0) return;
     await store.commit(batch);
-    count(batch);
-    batch = emptyBatch(source);
+    for (const f of ready) for (const id of f.resolves) reviewing.delete(id);
+    stats.reviewed += batch.reviews.length;
+    stats.errors += batch.reviews.filter((r) => r.error).length;
+    stats.findings += batch.reviews.reduce((n, r) => n + r.findings.length, 0);
+    stats.replies += batch.reviews.filter((r) => r.reply).length;
+    batch = newBatch();
     batchSize = 0;
     inBatch.clear();
   };
 
-  const cursor = await store.cursor(source.id);
-  try {
-    for await (const item of source.read(cursor, { since: options.since, signal: options.signal, onTotal: options.onTotal })) {
-      stats.read++;
-      batchSize++;
-      if (item.error) {
-        stats.errors++;
-        log.error({ code: item.error.code, position: item.position }, item.error.message);
-        batch.errors.push({ list, position: item.position, code: item.error.code, message: item.error.message });
-      } else {
-        await take(item.bytes, item.position, item.deleted === true);
-      }
-      // Only once the message's results are in the batch does its cursor join it.
-      if (options.moveCursor) batch.cursor = item.cursor;
-      if (batchSize >= options.commitEvery) {
-        await flush();
-        await resolveSeries([...touchedSeries]);
-        touchedSeries.clear();
-      }
-      options.onProgress?.(stats);
-    }
-  } catch (err) {
-    // The source failed mid-read (after its retries): keep what was done.
-    await flush();
-    throw err;
-  }
-  await flush();
-  await resolveSeries([...touchedSeries]);
-  await resolveStaleSeries();
-  options.onProgress?.(stats);
-  return stats;
+  const dispatch = (patches: PendingPatch[], seriesKey?: string) => {
+    for (const p of patches) reviewing.add(p.messageId);
+    const entry: InFlight = {
+      reviews: reviewer.review(
+        patches.map((p) => ({ messageId: p.messageId, list: p.list, source: p.seriesKey ? `${p.list} <${p.messageId}> (held for its series)` : `${p.list} <${p.messageId}>`, bytes: p.raw })),
+      ),
+      resolves: patches.map((p) => p.messageId),
+      seriesKey,
+    };
+    entry.reviews.then((records) => (entry.done = records));
+    inFlight.push(entry);
+  };
 
-  async function take(bytes: Buffer, position: string, deleted: boolean): Promise<void> {
+  /** Sends the held patches of every series whose posting is now complete to review. */
+  const resolveSeries = async (keys: Iterable<string>) => {
+    for (const key of keys) {
+      const { indexes, total } = await store.seriesIndexes(key);
+      const have = new Set(indexes);
+      if (total === 0 || !Array.from({ length: total }, (_, i) => i + 1).every((n) => have.has(n))) continue;
+      const held = (await store.pendingPatches({ seriesKey: key })).filter((p) => !reviewing.has(p.messageId));
+      if (held.length > 0) dispatch(held, key);
+    }
+  };
+
+  /** Series that stopped short: reviewed with what arrived once they have waited long enough. */
+  const resolveStaleSeries = async () => {
+    const bySeries = new Map<string, PendingPatch[]>();
+    for (const p of await store.pendingPatches({ list })) {
+      if (p.seriesKey && !reviewing.has(p.messageId)) bySeries.set(p.seriesKey, [...(bySeries.get(p.seriesKey) ?? []), p]);
+    }
+    const cutoff = options.now().getTime() - options.seriesWaitMs;
+    for (const [key, patches] of bySeries) {
+      const newest = Math.max(...patches.map((p) => (p.date ? Date.parse(p.date) : Number.NEGATIVE_INFINITY)));
+      if (newest > cutoff) continue;
+      log.info({ series: key, patches: patches.length }, "series incomplete after the wait; reviewing what arrived");
+      dispatch(patches, key);
+    }
+  };
+
+  const take = async (bytes: Buffer, position: string, deleted: boolean): Promise<void> => {
     const scan = scanHeaders(bytes);
     if (!scan) {
       const error = new PinwatchError("PW_E_MAIL_PARSE", "no mail headers found", { subject: position });
@@ -131,48 +164,55 @@ export async function ingest(source: Source, options: IngestOptions): Promise<In
     stats.stored++;
     batch.seen.push(meta);
     if (meta.kind !== "patch" || !needsReview(bytes, scan.bodyOffset)) return;
+    const pending: PendingPatch = { messageId: meta.messageId, seriesKey: meta.seriesKey, list, raw: Buffer.from(bytes), date: meta.date };
+    batch.pending.push(pending);
     if (meta.seriesKey) {
       stats.held++;
-      batch.pending.push({ messageId: meta.messageId, seriesKey: meta.seriesKey, list, raw: Buffer.from(bytes), date: meta.date });
       touchedSeries.add(meta.seriesKey);
       return;
     }
-    batch.reviews.push(...(await reviewPosting([{ messageId: meta.messageId, list, source: position, bytes }], options.review)));
-  }
+    dispatch([pending]);
+    // Reading may run ahead of reviewing, but not without bound.
+    if (inFlight.length > MAX_IN_FLIGHT) await inFlight[0]!.reviews;
+  };
 
-  async function reviewHeld(patches: PendingPatch[]): Promise<void> {
-    const reviews = await reviewPosting(
-      patches.map((p) => ({ messageId: p.messageId, list: p.list, source: `${p.list} <${p.messageId}> (held for its series)`, bytes: p.raw })),
-      options.review,
-    );
-    const resolved: IngestBatch = { ...emptyBatch(source), reviews, resolvedPending: patches.map((p) => p.messageId) };
-    await store.commit(resolved);
-    count(resolved);
-  }
-
-  /** Reviews the held patches of every series whose posting is now complete. */
-  async function resolveSeries(keys: string[]): Promise<void> {
-    for (const key of keys) {
-      const { indexes, total } = await store.seriesIndexes(key);
-      const have = new Set(indexes);
-      const complete = total > 0 && Array.from({ length: total }, (_, i) => i + 1).every((n) => have.has(n));
-      if (!complete) continue;
-      const held = await store.pendingPatches({ seriesKey: key });
-      if (held.length > 0) await reviewHeld(held);
+  // What an interrupted run left awaiting review is picked up first.
+  const leftOver = await store.pendingPatches({ list });
+  for (const p of leftOver) if (!p.seriesKey) dispatch([p]);
+  await resolveSeries(new Set(leftOver.flatMap((p) => (p.seriesKey ? [p.seriesKey] : []))));
+  const cursor = await store.cursor(source.id);
+  try {
+    for await (const item of source.read(cursor, { since: options.since, signal: options.signal, onTotal: options.onTotal })) {
+      stats.read++;
+      batchSize++;
+      if (item.error) {
+        stats.errors++;
+        log.error({ code: item.error.code, position: item.position }, item.error.message);
+        batch.errors.push({ list, position: item.position, code: item.error.code, message: item.error.message });
+      } else {
+        await take(item.bytes, item.position, item.deleted === true);
+      }
+      // Only once the message (or its pending review) is in the batch does its cursor join it.
+      if (options.moveCursor) batch.cursor = item.cursor;
+      if (batchSize >= options.commitEvery) {
+        await flush(false);
+        await resolveSeries(touchedSeries);
+        touchedSeries.clear();
+      }
+      options.onProgress?.(stats);
     }
+  } catch (err) {
+    // The source failed mid-read (after its retries): keep what was done.
+    await flush(true);
+    throw err;
   }
-
-  /** Series that stopped short: reviewed with what arrived once they have waited long enough. */
-  async function resolveStaleSeries(): Promise<void> {
-    const held = await store.pendingPatches({ list });
-    const bySeries = new Map<string, PendingPatch[]>();
-    for (const p of held) bySeries.set(p.seriesKey, [...(bySeries.get(p.seriesKey) ?? []), p]);
-    const cutoff = options.review.now().getTime() - options.seriesWaitMs;
-    for (const [key, patches] of bySeries) {
-      const newest = Math.max(...patches.map((p) => (p.date ? Date.parse(p.date) : Number.NEGATIVE_INFINITY)));
-      if (newest > cutoff) continue;
-      log.info({ series: key, patches: patches.length }, "series incomplete after the wait; reviewing what arrived");
-      await reviewHeld(patches);
-    }
+  await flush(false);
+  // Stopping (SIGTERM): what is pending stays in the store for the next run.
+  if (!options.signal?.aborted) {
+    await resolveSeries(touchedSeries);
+    await resolveStaleSeries();
   }
+  await flush(true);
+  options.onProgress?.(stats);
+  return stats;
 }

@@ -3,6 +3,7 @@
 // cannot tell) is worth full MIME parsing and review. Buffer.indexOf on a
 // few literal anchors is far cheaper than a regular expression over every
 // message.
+import libqp from "libqp";
 import { mentionsGupApi } from "../diff/gup-symbols.js";
 
 /** Every name mentionsGupApi() selects contains one of these. */
@@ -27,9 +28,20 @@ function onDiffLine(bytes: Buffer, at: number): boolean {
 
 /**
  * True when a patch needs the full review: a diff line names a GUP symbol,
- * or a transfer encoding hides the text from this byte scan.
+ * before or after undoing quoted-printable, or base64 hides the text.
  */
 export function needsReview(bytes: Buffer, bodyOffset: number): boolean {
+  if (namesGupOnDiffLine(bytes, bodyOffset)) return true;
+  const text = bytes.toString("latin1", 0, bytes.length);
+  const encoding = ENCODED.exec(text)?.[1]?.toLowerCase();
+  if (!encoding) return false;
+  // Quoted-printable is cheap to undo here: soft line breaks and =XX escapes
+  // are what can hide a symbol from the byte scan. Base64 goes to the parser.
+  if (encoding === "quoted-printable") return namesGupOnDiffLine(libqp.decode(text.slice(bodyOffset)), 0);
+  return true;
+}
+
+function namesGupOnDiffLine(bytes: Buffer, bodyOffset: number): boolean {
   for (const anchor of ANCHORS) {
     let at = bytes.indexOf(anchor, bodyOffset);
     while (at >= 0) {
@@ -39,5 +51,5 @@ export function needsReview(bytes: Buffer, bodyOffset: number): boolean {
       at = bytes.indexOf(anchor, next);
     }
   }
-  return ENCODED.test(bytes.toString("latin1", 0, bytes.length));
+  return false;
 }

@@ -25,6 +25,7 @@ export async function pollList(list: ListConfig, ctx: PollerContext, options: Po
   const log = ctx.log.child({ list: list.name });
   const source = createSource(list, { root: ctx.root, mirrorDir: ctx.mirrorDir, polite: { ...ctx.polite, log } });
   try {
+    ctx.reviewer.warmUp();
     const cursor = await ctx.store.cursor(source.id);
     try {
       await source.fetch({ signal: options.signal, cursor });
@@ -37,7 +38,8 @@ export async function pollList(list: ListConfig, ctx: PollerContext, options: Po
     const since = options.since ?? (cursor === undefined && list.startFrom !== "beginning" ? new Date(list.startFrom) : undefined);
     const stats = await ingest(source, {
       store: ctx.store,
-      review: ctx.review,
+      reviewer: ctx.reviewer,
+      now: () => new Date(),
       log,
       commitEvery: ctx.config.poller.commitEvery,
       seriesWaitMs: ctx.config.poller.seriesWaitHours * 3600 * 1000,

@@ -5,9 +5,9 @@ import { isAbsolute, resolve } from "node:path";
 import { VERSION } from "../cli/version.js";
 import { projectRoot } from "../config/load-config.js";
 import type { Config } from "../config/schema.js";
-import type { ReviewContext } from "../ingest/review-posting.js";
+import { InProcessReviewer, WorkerReviewer, type Reviewer } from "../ingest/reviewer.js";
 import { subsystemLogger, type Logger } from "../log.js";
-import { ALL_RULES, RULESET_VERSION } from "../rules/index.js";
+import { RULESET_VERSION } from "../rules/ruleset-version.js";
 import { HostLimiter, userAgent, type Politeness } from "../sources/polite.js";
 import { SqliteStore } from "../store/sqlite-store.js";
 import type { Store } from "../store/store.js";
@@ -16,7 +16,7 @@ export interface PollerContext {
   config: Config;
   store: Store;
   polite: Politeness;
-  review: ReviewContext;
+  reviewer: Reviewer;
   log: Logger;
   root: string;
   mirrorDir: string;
@@ -29,6 +29,12 @@ export function projectPath(path: string, root = projectRoot): string {
 }
 
 /** `log` is the poller's logger; reviews log under their own subsystem. */
+/** Closes what the context opened: the review worker and the store. */
+export async function closePollerContext(ctx: PollerContext): Promise<void> {
+  await ctx.reviewer.close();
+  await ctx.store.close();
+}
+
 export function createPollerContext(config: Config, log: Logger = subsystemLogger("poller"), store?: Store): PollerContext {
   const p = config.poller;
   return {
@@ -43,14 +49,16 @@ export function createPollerContext(config: Config, log: Logger = subsystemLogge
       limiter: new HostLimiter(p.maxInFlightPerHost),
       log,
     },
-    review: {
-      rules: ALL_RULES,
-      rulesetVersion: RULESET_VERSION,
-      version: VERSION,
-      config,
-      log: subsystemLogger("review"),
-      now: () => new Date(),
-    },
+    reviewer: p.reviewInWorker
+      ? new WorkerReviewer({ config, rulesetVersion: RULESET_VERSION, version: VERSION }, log)
+      : new InProcessReviewer(async () => ({
+          rules: (await import("../rules/index.js")).ALL_RULES,
+          rulesetVersion: RULESET_VERSION,
+          version: VERSION,
+          config,
+          log: subsystemLogger("review"),
+          now: () => new Date(),
+        })),
     log,
     root: projectRoot,
     mirrorDir: projectPath(p.mirrorDir),

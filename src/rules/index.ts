@@ -37,5 +37,4 @@ export const RULES: Readonly<Record<string, Rule>> = {
 
 export const ALL_RULES: readonly Rule[] = Object.values(RULES);
 
-/** Bump when a rule's behaviour changes: replies are keyed on it. */
-export const RULESET_VERSION = "2026.11.2";
+export { RULESET_VERSION } from "./ruleset-version.js";

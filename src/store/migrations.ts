@@ -3,7 +3,7 @@
 export const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
   {
     version: 1,
-    name: "sources, messages, reviews, findings, pending series, outbox, errors",
+    name: "sources, messages, reviews, findings, patches awaiting review, outbox, errors",
     sql: `
       CREATE TABLE sources (
         source_id TEXT PRIMARY KEY,
@@ -39,7 +39,7 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       ) WITHOUT ROWID;
       CREATE TABLE pending_patches (
         message_id TEXT PRIMARY KEY REFERENCES messages(message_id),
-        series_key TEXT NOT NULL,
+        series_key TEXT,
         list TEXT NOT NULL,
         raw BLOB NOT NULL,
         date TEXT

@@ -50,6 +50,7 @@ export class SqliteStore implements Store {
     const db = this.db;
     return {
       cursor: db.prepare("SELECT cursor FROM sources WHERE source_id = ?"),
+      known: db.prepare("SELECT 1 FROM messages WHERE message_id = ?"),
       ensureSource: db.prepare("INSERT OR IGNORE INTO sources (source_id, list, type) VALUES (?, ?, ?)"),
       setCursor: db.prepare("UPDATE sources SET cursor = ? WHERE source_id = ?"),
       insertMessage: db.prepare(
@@ -77,7 +78,6 @@ export class SqliteStore implements Store {
       seriesIndexes: db.prepare("SELECT DISTINCT series_index AS i, series_total AS t FROM messages WHERE series_key = ? AND series_index IS NOT NULL"),
       pendingBySeries: db.prepare("SELECT * FROM pending_patches WHERE series_key = ? ORDER BY message_id"),
       pendingByList: db.prepare("SELECT * FROM pending_patches WHERE list = ? ORDER BY series_key, message_id"),
-      pendingAll: db.prepare("SELECT * FROM pending_patches ORDER BY series_key, message_id"),
       recordFetchOk: db.prepare(
         `INSERT INTO sources (source_id, list, type, last_fetch_at, last_success_at, last_error, consecutive_failures) VALUES (@id, @list, @type, @at, @at, NULL, 0)
          ON CONFLICT(source_id) DO UPDATE SET last_fetch_at = @at, last_success_at = @at, last_error = NULL, consecutive_failures = 0, type = @type`,
@@ -98,6 +98,8 @@ export class SqliteStore implements Store {
   }
 
   async knownMessageIds(ids: readonly string[]): Promise<Set<string>> {
+    // The ingest loop asks about one message at a time: keep that statement prepared.
+    if (ids.length === 1) return this.statements.known.get(ids[0]) ? new Set(ids) : new Set();
     return this.existing("SELECT message_id FROM messages WHERE message_id IN", ids, []);
   }
 
@@ -129,7 +131,7 @@ export class SqliteStore implements Store {
           });
           s.insertMessageList.run(m.messageId, batch.list, at);
         }
-        for (const p of batch.pending) s.insertPending.run(p.messageId, p.seriesKey, p.list, p.raw, p.date ?? null);
+        for (const p of batch.pending) s.insertPending.run(p.messageId, p.seriesKey ?? null, p.list, p.raw, p.date ?? null);
         for (const r of batch.reviews) {
           const result = s.insertReview.run(r.messageId, r.rulesetVersion, r.reviewedAt, r.findings.length, r.error?.code ?? null, r.error?.message ?? null);
           // A review already stored (the same message reached us twice, or from another list) adds nothing.
@@ -155,12 +157,12 @@ export class SqliteStore implements Store {
     return { indexes: rows.map((r) => r.i as number), total: Math.max(0, ...rows.map((r) => (r.t as number) ?? 0)) };
   }
 
-  async pendingPatches(filter: { seriesKey?: string; list?: string }): Promise<PendingPatch[]> {
+  async pendingPatches(filter: { seriesKey: string } | { list: string }): Promise<PendingPatch[]> {
     const s = this.statements;
-    const rows = (filter.seriesKey ? s.pendingBySeries.all(filter.seriesKey) : filter.list ? s.pendingByList.all(filter.list) : s.pendingAll.all()) as Row[];
+    const rows = ("seriesKey" in filter ? s.pendingBySeries.all(filter.seriesKey) : s.pendingByList.all(filter.list)) as Row[];
     return rows.map((r) => ({
       messageId: r.message_id as string,
-      seriesKey: r.series_key as string,
+      seriesKey: (r.series_key as string | null) ?? undefined,
       list: r.list as string,
       raw: r.raw as Buffer,
       date: (r.date as string | null) ?? undefined,

@@ -52,10 +52,14 @@ export interface ReviewRecord {
   error?: { code: string; message: string };
 }
 
-/** A series patch held until its posting is complete. */
+/**
+ * A patch awaiting its review: a lone patch until its review is stored, a
+ * series patch until its posting is complete (or has waited long enough).
+ * Keeping it in the store lets the cursor move on while reviews run.
+ */
 export interface PendingPatch {
   messageId: string;
-  seriesKey: string;
+  seriesKey?: string;
   list: string;
   raw: Buffer;
   date?: string;
@@ -122,8 +126,8 @@ export interface Store {
   commit(batch: IngestBatch): Promise<void>;
   /** Series indexes (N of N/M) seen so far for a series key. */
   seriesIndexes(seriesKey: string): Promise<{ indexes: number[]; total: number }>;
-  /** Pending patches of one series, or every pending patch of a list. */
-  pendingPatches(filter: { seriesKey?: string; list?: string }): Promise<PendingPatch[]>;
+  /** Patches awaiting review: of one series, or of one list. */
+  pendingPatches(filter: { seriesKey: string } | { list: string }): Promise<PendingPatch[]>;
   recordFetch(sourceId: string, list: string, type: string, outcome: { ok: boolean; error?: string; at: Date }): Promise<void>;
   sourceStates(): Promise<SourceState[]>;
   /** Replies not yet written to the dry-run outbox (issue: outbox states come later). */

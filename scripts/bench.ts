@@ -1,0 +1,114 @@
+// `npm run bench`: backfill of the benchmark epoch in ../shared/corpus/perf
+// (a git bundle of a public-inbox epoch) against the floor, `git cat-file
+// --batch` reading the same blobs. Prints messages/s, peak RSS and the
+// ratio, ending with one line `ratio=<x> msgs_per_s=<y> peak_rss_mb=<z>`.
+// Skips, saying so, when the epoch is absent (PINWATCH_SHARED overrides
+// where ../shared is).
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const shared = process.env.PINWATCH_SHARED ?? resolve(root, "..", "shared");
+const perfDir = join(shared, "corpus", "perf");
+const runs = Number(process.env.BENCH_RUNS ?? 3);
+
+function seconds(start: bigint): number {
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+const bundle = existsSync(perfDir) ? readdirSync(perfDir).find((f) => f.endsWith(".bundle")) : undefined;
+if (!bundle) {
+  console.log(`bench: skipped, no benchmark epoch (*.bundle) in ${perfDir}`);
+  process.exit(0);
+}
+if (!existsSync("/usr/bin/time")) {
+  console.log("bench: skipped, /usr/bin/time (Debian package `time`) is needed to measure peak RSS");
+  process.exit(0);
+}
+
+const work = mkdtempSync(join(tmpdir(), "pinwatch-bench-"));
+try {
+  // The epoch as a mirror would hold it: a bare repository cloned once from
+  // the bundle. pinwatch's mirror of it is cloned before timing, so each timed
+  // run is what a poll does on a mirror that is up to date: a no-op fetch,
+  // then reading, filtering, reviewing and storing every message.
+  const upstream = join(work, "upstream.git");
+  execFileSync("git", ["clone", "-q", "--mirror", join(perfDir, bundle), upstream]);
+  const mirrorDir = join(work, "mirrors");
+  mkdirSync(join(mirrorDir, "perf", "git"), { recursive: true });
+  execFileSync("git", ["clone", "-q", "--mirror", upstream, join(mirrorDir, "perf", "git", "0.git")]);
+
+  const log = execFileSync("git", ["log", "--format=", "--raw", "--no-abbrev", "--root", "HEAD"], { cwd: upstream, maxBuffer: 1 << 30 }).toString("latin1");
+  const blobs = log
+    .split("\n")
+    .map((l) => /^:\d+ \d+ \S+ (\S+) [AM]\tm$/.exec(l)?.[1])
+    .filter((b): b is string => !!b);
+  const idsFile = join(work, "blobs.txt");
+  writeFileSync(idsFile, blobs.join("\n") + "\n");
+
+  // The floor: git alone reading the same blobs.
+  const floorTimes: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = process.hrtime.bigint();
+    execFileSync("sh", ["-c", `git cat-file --batch < "${idsFile}" > /dev/null`], { cwd: upstream });
+    floorTimes.push(seconds(start));
+  }
+  const floor = median(floorTimes);
+
+  const times: number[] = [];
+  const rss: number[] = [];
+  let lastOutput = "";
+  for (let i = 0; i < runs; i++) {
+    const db = join(work, `run-${i}.sqlite`);
+    const outbox = join(work, `outbox-${i}`);
+    const config = join(work, `config-${i}.yaml`);
+    writeFileSync(
+      config,
+      [
+        "poller:",
+        `  database: ${db}`,
+        `  mirrorDir: ${mirrorDir}`,
+        "lists:",
+        "  - name: perf",
+        "    source:",
+        "      type: git",
+        `      url: ${upstream}`,
+        "outbox:",
+        `  dir: ${outbox}`,
+        "",
+      ].join("\n"),
+    );
+    const start = process.hrtime.bigint();
+    const run = spawnSync("/usr/bin/time", ["-f", "peak_rss_kb=%M", process.execPath, join(root, "dist", "src", "cli", "main.js"), "poll", "--once", "--config", config], {
+      env: { ...process.env, PINWATCH_LOG_LEVEL: "error" },
+      encoding: "utf8",
+      maxBuffer: 1 << 26,
+    });
+    times.push(seconds(start));
+    if (run.status !== 0) {
+      console.error(run.stdout, run.stderr);
+      throw new Error(`pinwatch poll exited ${run.status}`);
+    }
+    rss.push(Number(/peak_rss_kb=(\d+)/.exec(run.stderr)?.[1] ?? 0) / 1024);
+    lastOutput = run.stdout.trim();
+    rmSync(db, { force: true });
+    rmSync(outbox, { recursive: true, force: true });
+  }
+  const wall = median(times);
+  const peak = Math.max(...rss);
+  console.log(`epoch: ${bundle}, ${blobs.length} messages`);
+  console.log(`pinwatch: ${lastOutput}`);
+  console.log(`floor (git cat-file --batch > /dev/null): median ${floor.toFixed(3)} s of ${floorTimes.map((t) => t.toFixed(3)).join(", ")}`);
+  console.log(`pinwatch poll --once (fresh database, mirror up to date): median ${wall.toFixed(3)} s of ${times.map((t) => t.toFixed(3)).join(", ")}`);
+  console.log(`ratio=${(wall / floor).toFixed(2)} msgs_per_s=${Math.round(blobs.length / wall)} peak_rss_mb=${Math.round(peak)}`);
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}

@@ -1,0 +1,36 @@
+// The review worker thread: receives raw patches, answers review records.
+import { parentPort, workerData } from "node:worker_threads";
+import { initCParser } from "../analysis/c-parser.js";
+import { subsystemLogger } from "../log.js";
+import { ALL_RULES } from "../rules/index.js";
+import { reviewPosting, type RawPatch } from "./review-posting.js";
+import type { WorkerSetup } from "./reviewer.js";
+
+const setup = workerData as WorkerSetup;
+const context = {
+  rules: ALL_RULES,
+  rulesetVersion: setup.rulesetVersion,
+  version: setup.version,
+  config: setup.config,
+  log: subsystemLogger("review", { thread: "worker" }),
+  now: () => new Date(),
+};
+
+// Load the C grammar now, while the main thread starts reading.
+void initCParser();
+
+parentPort!.on("message", (request: { id: number; patches: RawPatch[] }) => {
+  // Buffers arrive as Uint8Arrays after the structured clone.
+  const patches = request.patches.map((p) => ({ ...p, bytes: Buffer.from(p.bytes.buffer, p.bytes.byteOffset, p.bytes.byteLength) }));
+  reviewPosting(patches, context).then(
+    (records) => parentPort!.postMessage({ id: request.id, records }),
+    (err: unknown) =>
+      parentPort!.postMessage({
+        id: request.id,
+        records: patches.map((p) => ({
+          messageId: p.messageId, rulesetVersion: setup.rulesetVersion, reviewedAt: new Date().toISOString(), findings: [],
+          error: { code: "PW_E_DIFF_PARSE", message: `${p.source}: ${(err as Error)?.message ?? err}` },
+        })),
+      }),
+  );
+});
