@@ -61,6 +61,7 @@ export interface Blob {
  * Stops git if the consumer stops early.
  */
 export async function* catFileBatch(gitDir: string, oids: readonly string[]): AsyncGenerator<Blob> {
+  if (oids.length === 0) return;
   const child = spawn("git", ["cat-file", "--batch"], { cwd: gitDir, env: GIT_ENV, stdio: ["pipe", "pipe", "pipe"] });
   const stderr: Buffer[] = [];
   child.stderr.on("data", (c: Buffer) => stderr.push(c));

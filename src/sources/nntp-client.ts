@@ -15,7 +15,8 @@ export interface NntpResponse {
 }
 
 /** Responses followed by a multi-line data block. */
-const MULTILINE = new Set([100, 101, 211, 215, 220, 221, 222, 224, 225, 230, 231]);
+// (211 is multi-line only for LISTGROUP, which is not used.)
+const MULTILINE = new Set([100, 101, 215, 220, 221, 222, 224, 225, 230, 231]);
 
 export class NntpClient {
   private socket?: Socket;
