@@ -163,12 +163,13 @@ export async function ingest(source: Source, options: IngestOptions): Promise<In
     inBatch.add(meta.messageId);
     stats.stored++;
     batch.seen.push(meta);
+    // Any patch of a series may be the one that completes it.
+    if (meta.seriesKey) touchedSeries.add(meta.seriesKey);
     if (meta.kind !== "patch" || !needsReview(bytes, scan.bodyOffset)) return;
     const pending: PendingPatch = { messageId: meta.messageId, seriesKey: meta.seriesKey, list, raw: Buffer.from(bytes), date: meta.date };
     batch.pending.push(pending);
     if (meta.seriesKey) {
       stats.held++;
-      touchedSeries.add(meta.seriesKey);
       return;
     }
     dispatch([pending]);

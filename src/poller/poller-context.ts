@@ -7,7 +7,7 @@ import { projectRoot } from "../config/load-config.js";
 import type { Config } from "../config/schema.js";
 import { InProcessReviewer, WorkerReviewer, type Reviewer } from "../ingest/reviewer.js";
 import { subsystemLogger, type Logger } from "../log.js";
-import { RULESET_VERSION } from "../rules/ruleset-version.js";
+import { RULESET_VERSION } from "../review/ruleset-version.js";
 import { HostLimiter, userAgent, type Politeness } from "../sources/polite.js";
 import { SqliteStore } from "../store/sqlite-store.js";
 import type { Store } from "../store/store.js";

@@ -37,4 +37,4 @@ export const RULES: Readonly<Record<string, Rule>> = {
 
 export const ALL_RULES: readonly Rule[] = Object.values(RULES);
 
-export { RULESET_VERSION } from "./ruleset-version.js";
+export { RULESET_VERSION } from "../review/ruleset-version.js";

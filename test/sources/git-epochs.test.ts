@@ -1,0 +1,108 @@
+// The git epoch source on local epochs written the way public-inbox writes
+// them (one commit per message, blob `m`; a deletion is blob `d`): reading
+// in order from a cursor, epoch discovery, deletions, a rewritten history.
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import pino from "pino";
+import { GitEpochSource, parseEpochLog } from "../../src/sources/git-epochs.js";
+import { HostLimiter } from "../../src/sources/polite.js";
+import type { SourceMessage } from "../../src/sources/source.js";
+
+const polite = { userAgent: "pinwatch/test", timeoutMs: 5000, maxRetries: 0, backoffBaseMs: 1, backoffMaxMs: 1, limiter: new HostLimiter(1), log: pino({ level: "silent" }) };
+
+function commit(gitDir: string, files: { m?: string; d?: string }, when: number): void {
+  const tip = (() => {
+    try {
+      return execFileSync("git", ["rev-parse", "-q", "--verify", "refs/heads/master"], { cwd: gitDir }).toString().trim();
+    } catch {
+      return "";
+    }
+  })();
+  let script = `commit refs/heads/master\ncommitter t <t@example.org> ${when} +0000\ndata 0\n${tip ? `from ${tip}\n` : ""}`;
+  if (files.d !== undefined) script += `D m\nM 100644 inline d\ndata ${Buffer.byteLength(files.d)}\n${files.d}\n`;
+  else script += `M 100644 inline m\ndata ${Buffer.byteLength(files.m!)}\n${files.m}\n`;
+  execFileSync("git", ["fast-import", "--quiet", "--date-format=raw"], { cwd: gitDir, input: script });
+}
+
+const msg = (n: number) => `Message-ID: <m${n}@example.org>\nSubject: message ${n}\nFrom: a@example.org\n\nbody ${n}\n`;
+
+async function readAll(source: GitEpochSource, cursor?: string): Promise<SourceMessage[]> {
+  const out: SourceMessage[] = [];
+  for await (const m of source.read(cursor)) out.push(m);
+  return out;
+}
+
+test("parseEpochLog: message commits, deletion commits, in order", () => {
+  const log = [
+    "1111111111111111111111111111111111111111",
+    "",
+    ":000000 100644 0000000000000000000000000000000000000000 aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa A\tm",
+    "2222222222222222222222222222222222222222",
+    "",
+    ":100644 100644 aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb M\tm",
+    "3333333333333333333333333333333333333333",
+    "",
+    ":000000 100644 0000000000000000000000000000000000000000 cccccccccccccccccccccccccccccccccccccccc A\td",
+    ":100644 000000 bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb 0000000000000000000000000000000000000000 D\tm",
+    "",
+  ].join("\n");
+  assert.deepEqual(parseEpochLog(log), [
+    { commit: "1".repeat(40), blob: "a".repeat(40), deleted: false },
+    { commit: "2".repeat(40), blob: "b".repeat(40), deleted: false },
+    { commit: "3".repeat(40), blob: "c".repeat(40), deleted: true },
+  ]);
+});
+
+test("reads an inbox's epochs oldest first, from the cursor on, across a new epoch", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "pinwatch-epochs-"));
+  try {
+    const inbox = join(dir, "inbox");
+    mkdirSync(join(inbox, "git"), { recursive: true });
+    execFileSync("git", ["init", "-q", "--bare", join(inbox, "git", "0.git")]);
+    for (let i = 1; i <= 3; i++) commit(join(inbox, "git", "0.git"), { m: msg(i) }, 1000 + i);
+    const source = new GitEpochSource("t", inbox, join(dir, "mirrors"), polite);
+    await source.fetch();
+    const first = await readAll(source);
+    assert.deepEqual(first.map((m) => m.bytes.toString().match(/<(m\d)@/)?.[1]), ["m1", "m2", "m3"]);
+    const cursor = first.at(-1)!.cursor;
+
+    commit(join(inbox, "git", "0.git"), { m: msg(4) }, 1004);
+    commit(join(inbox, "git", "0.git"), { d: msg(2) }, 1005);
+    execFileSync("git", ["init", "-q", "--bare", join(inbox, "git", "1.git")]);
+    commit(join(inbox, "git", "1.git"), { m: msg(5) }, 1006);
+    await source.fetch();
+    const next = await readAll(source, cursor);
+    assert.deepEqual(
+      next.map((m) => [m.bytes.toString().match(/<(m\d)@/)?.[1], !!m.deleted]),
+      [["m4", false], ["m2", true], ["m5", false]],
+    );
+    assert.match(next.at(-1)!.cursor, /^1:[0-9a-f]{40}$/);
+    assert.deepEqual(await readAll(source, next.at(-1)!.cursor), []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a cursor that history no longer contains rereads the epoch instead of failing", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "pinwatch-epochs-"));
+  try {
+    const epoch = join(dir, "epoch.git");
+    execFileSync("git", ["init", "-q", "--bare", epoch]);
+    commit(epoch, { m: msg(1) }, 1001);
+    const source = new GitEpochSource("t", epoch, join(dir, "mirrors"), polite);
+    await source.fetch();
+    const again = await readAll(source, `0:${"f".repeat(40)}`);
+    assert.equal(again.length, 1);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a source that does not exist fails with a coded error naming it", async () => {
+  const source = new GitEpochSource("t", "/nonexistent/pinwatch/epoch", join(tmpdir(), "pinwatch-none"), polite);
+  await assert.rejects(source.fetch(), (err: { code?: string; message: string }) => err.code === "PW_E_SOURCE_FETCH" && err.message.includes("/nonexistent/pinwatch/epoch"));
+});
