@@ -1,23 +1,36 @@
 # pinwatch on the current Node.js LTS. Build: docker build -t pinwatch .
-# Run the main job (as `npm start`): docker run --rm -v pinwatch-var:/app/var pinwatch
+# Run the daemon (as `npm start`): docker run --rm -v pinwatch-var:/app/var pinwatch
+# Other commands: docker run --rm -v pinwatch-var:/app/var pinwatch poll --once
 FROM node:24-bookworm-slim AS build
+# better-sqlite3 falls back to compiling SQLite when no prebuilt binary fits.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json ./
 COPY src ./src
 COPY test ./test
-# `npm ci` runs the prepare step, which compiles TypeScript into dist/.
-RUN npm ci --no-audit --no-fund
+COPY scripts ./scripts
+# `npm ci` runs the prepare step, which compiles TypeScript into dist/; the
+# native SQLite binding is built here once and carried over below.
+RUN npm ci --no-audit --no-fund && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:24-bookworm-slim
+# git reads and mirrors public-inbox epochs.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends git ca-certificates \
+ && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
+COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY config ./config
 COPY demo ./demo
 RUN mkdir -p /app/var && chown node:node /app/var
 USER node
 VOLUME ["/app/var"]
+# SIGTERM lets the polls in flight commit the message in hand before exiting.
+STOPSIGNAL SIGTERM
 ENTRYPOINT ["node", "dist/src/cli/main.js"]
 CMD ["run"]
