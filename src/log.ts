@@ -3,7 +3,9 @@
 import pino, { type Logger } from "pino";
 
 function buildRoot(): Logger {
-  const level = process.env.PINWATCH_LOG_LEVEL ?? process.env.LOG_LEVEL ?? "info";
+  // An empty or unknown level falls back to info rather than failing every command.
+  const wanted = process.env.PINWATCH_LOG_LEVEL || process.env.LOG_LEVEL || "info";
+  const level = wanted in pino.levels.values || wanted === "silent" ? wanted : "info";
   const pretty = process.stderr.isTTY && process.env.PINWATCH_LOG_FORMAT !== "json";
   if (pretty) {
     return pino({

@@ -7,9 +7,12 @@ import { join } from "node:path";
 import { stringify } from "yaml";
 import { loadConfig } from "../../src/config/load-config.js";
 import type { Config, ListConfig } from "../../src/config/schema.js";
-import { rootLogger } from "../../src/log.js";
+import pino from "pino";
 import { pollList, type PollResult } from "../../src/poller/poll-list.js";
 import { closePollerContext, createPollerContext } from "../../src/poller/poller-context.js";
+
+// Quiet unless asked: review workers read the level from the environment too.
+process.env.PINWATCH_LOG_LEVEL ||= "silent";
 
 export interface PollerLab {
   dir: string;
@@ -41,7 +44,7 @@ export function pollerLab(lists: unknown[], poller: Record<string, unknown> = {}
     }),
   );
   const config = loadConfig(configPath);
-  const log = rootLogger.child({ subsystem: "poller", test: true });
+  const log = pino({ level: process.env.PINWATCH_LOG_LEVEL }).child({ subsystem: "poller", test: true });
   return {
     dir,
     config,

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { appendFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { ROOT } from "../helpers/fixtures.js";
+import { hasShared, ROOT, SHARED } from "../helpers/fixtures.js";
 import { seriesPatch } from "../helpers/mail-factory.js";
 import { pollerLab } from "../helpers/poller-setup.js";
 
@@ -59,6 +59,20 @@ test("an incomplete series is reviewed alone once it has waited long enough", as
     assert.equal(result.stats.held, 1);
     assert.equal(result.stats.reviewed, 1);
     assert.equal(lab.outboxFiles().length, 1);
+  } finally {
+    lab.close();
+  }
+});
+
+test("hostile real-world mail (patchwork's parser inputs) goes through the poller without a crash", { skip: !hasShared && "../shared is absent" }, async () => {
+  const lab = pollerLab([{ name: "hostile", source: { type: "mailbox", path: join(SHARED, "robustness", "patchwork-mail") } }]);
+  try {
+    const result = await lab.poll("hostile");
+    assert.ok(result.stats.read > 50, `read ${result.stats.read}`);
+    const counts = lab.query<{ n: number }>("SELECT COUNT(*) AS n FROM messages")[0]!.n + lab.query<{ n: number }>("SELECT COUNT(*) AS n FROM ingest_errors")[0]!.n;
+    assert.ok(counts + result.stats.alreadyKnown >= result.stats.read, "every message is stored, or its error is");
+    assert.equal(lab.query<{ n: number }>("SELECT COUNT(*) AS n FROM pending_patches")[0]!.n, 0);
+    assert.equal((await lab.poll("hostile")).stats.read, 0);
   } finally {
     lab.close();
   }
