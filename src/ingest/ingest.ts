@@ -184,6 +184,10 @@ export async function ingest(source: Source, options: IngestOptions): Promise<In
   const cursor = await store.cursor(source.id);
   try {
     for await (const item of source.read(cursor, { since: options.since, signal: options.signal, onTotal: options.onTotal })) {
+      if (item.outOfRange) {
+        if (options.moveCursor) batch.cursor = item.cursor;
+        continue;
+      }
       stats.read++;
       batchSize++;
       if (item.error) {

@@ -41,7 +41,10 @@ export class MailboxSource implements Source {
       }
       if (options.since) {
         const date = scanHeaders(item.message.bytes)?.meta.date;
-        if (date && Date.parse(date) < options.since.getTime()) continue;
+        if (date && Date.parse(date) < options.since.getTime()) {
+          yield { cursor: String(i + 1), position: item.message.source, bytes: Buffer.alloc(0), outOfRange: true };
+          continue;
+        }
       }
       yield { cursor: String(i + 1), position: item.message.source, bytes: item.message.bytes };
     }
