@@ -135,18 +135,23 @@ export const FOLL_INTERNAL = new Set([
   "FOLL_TOUCH", "FOLL_TRIED", "FOLL_REMOTE", "FOLL_PIN", "FOLL_FAST_ONLY", "FOLL_UNLOCKABLE", "FOLL_MADV_POPULATE",
 ]);
 
-/** Names that select a hunk for review (identifier boundary on the left). */
-const SELECT = new RegExp(
-  "(?<![A-Za-z0-9_])(" +
-    [
-      "get_user_pages\\w*", "__get_user_pages_fast", "pin_user_pages\\w*", "unpin_user_page\\w*", "put_user_page\\w*",
-      "get_user_page_vma_remote", "FOLL_PIN", "FOLL_GET", "FOLL_LONGTERM", "FOLL_TOUCH", "FOLL_REMOTE",
-      "FOLL_FAST_ONLY", "FOLL_UNLOCKABLE", "FOLL_TRIED", "iov_iter_get_pages\\w*", "iov_iter_extract_pages",
-      "get_vaddr_frames", "frame_vector\\w*", "memfd_pin_folios", "unpin_folio\\w*", "page_maybe_dma_pinned",
-      "folio_maybe_dma_pinned",
-    ].join("|") +
-    ")(?![A-Za-z0-9_])",
-);
+/** Names that select a hunk for review (regular-expression fragments). */
+export const SELECTED_NAMES = [
+  "get_user_pages\\w*", "__get_user_pages_fast", "pin_user_pages\\w*", "unpin_user_page\\w*", "put_user_page\\w*",
+  "get_user_page_vma_remote", "FOLL_PIN", "FOLL_GET", "FOLL_LONGTERM", "FOLL_TOUCH", "FOLL_REMOTE",
+  "FOLL_FAST_ONLY", "FOLL_UNLOCKABLE", "FOLL_TRIED", "iov_iter_get_pages\\w*", "iov_iter_extract_pages",
+  "get_vaddr_frames", "frame_vector\\w*", "memfd_pin_folios", "unpin_folio\\w*", "page_maybe_dma_pinned",
+  "folio_maybe_dma_pinned",
+] as const;
+
+/**
+ * Literal substrings, one of which every selected name contains: the raw-byte
+ * prefilter looks for these with Buffer.indexOf before any regex runs.
+ */
+export const SELECTED_NAME_ANCHORS = ["_user_page", "FOLL_", "iov_iter_", "vaddr_frames", "frame_vector", "_pin_folio", "unpin_folio", "maybe_dma_pinned"] as const;
+
+/** Identifier boundary on both sides. */
+const SELECT = new RegExp(`(?<![A-Za-z0-9_])(${SELECTED_NAMES.join("|")})(?![A-Za-z0-9_])`);
 
 export function mentionsGupApi(text: string): boolean {
   return SELECT.test(text);

@@ -12,6 +12,7 @@ import { PinwatchError } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { Source } from "../sources/source.js";
 import type { IngestBatch, PendingPatch, ReviewRecord, Store } from "../store/store.js";
+import { postingComplete } from "../review/series.js";
 import { needsReview } from "./prefilter.js";
 import type { Reviewer } from "./reviewer.js";
 import { scanHeaders } from "./scan-headers.js";
@@ -46,7 +47,7 @@ export interface IngestOptions {
   onProgress?: (stats: IngestStats) => void;
 }
 
-export function emptyStats(): IngestStats {
+function emptyStats(): IngestStats {
   return { read: 0, stored: 0, alreadyKnown: 0, reviewed: 0, held: 0, findings: 0, replies: 0, deletions: 0, errors: 0 };
 }
 
@@ -117,8 +118,7 @@ export async function ingest(source: Source, options: IngestOptions): Promise<In
   const resolveSeries = async (keys: Iterable<string>) => {
     for (const key of keys) {
       const { indexes, total } = await store.seriesIndexes(key);
-      const have = new Set(indexes);
-      if (total === 0 || !Array.from({ length: total }, (_, i) => i + 1).every((n) => have.has(n))) continue;
+      if (!postingComplete(indexes, total)) continue;
       const held = (await store.pendingPatches({ seriesKey: key })).filter((p) => !reviewing.has(p.messageId));
       if (held.length > 0) dispatch(held, key);
     }

@@ -4,12 +4,9 @@
 // few literal anchors is far cheaper than a regular expression over every
 // message.
 import libqp from "libqp";
-import { mentionsGupApi } from "../diff/gup-symbols.js";
+import { mentionsGupApi, SELECTED_NAME_ANCHORS } from "../diff/gup-symbols.js";
 
-/** Every name mentionsGupApi() selects contains one of these. */
-const ANCHORS = ["_user_page", "FOLL_", "iov_iter_", "vaddr_frames", "frame_vector", "_pin_folio", "unpin_folio", "maybe_dma_pinned"].map((a) =>
-  Buffer.from(a, "latin1"),
-);
+const ANCHORS = SELECTED_NAME_ANCHORS.map((a) => Buffer.from(a, "latin1"));
 
 const ENCODED = /content-transfer-encoding:\s*"?(base64|quoted-printable)/i;
 const NEWLINE = 0x0a;

@@ -16,6 +16,12 @@ export function siblingsIn(group: readonly Mail[], mail: Mail): Mail[] {
   return group.filter((m) => m !== mail && m.tags.index !== mail.tags.index);
 }
 
+/** Every N of N/M is among `indexes`. */
+export function postingComplete(indexes: Iterable<number | undefined>, total: number): boolean {
+  const have = new Set(indexes);
+  return total > 0 && Array.from({ length: total }, (_, i) => i + 1).every((n) => have.has(n));
+}
+
 /**
  * Holds the patches of series postings until every N of N/M has arrived, so
  * only open series stay in memory while an archive streams past.
@@ -26,9 +32,7 @@ export class OpenSeries {
   /** Adds a patch of a series; returns the whole posting once it is complete. */
   add(mail: Mail, key: string): Mail[] | undefined {
     const group = [...(this.open.get(key) ?? []), mail];
-    const indexes = new Set(group.map((m) => m.tags.index));
-    const total = mail.tags.total ?? 0;
-    if (Array.from({ length: total }, (_, i) => i + 1).every((n) => indexes.has(n))) {
+    if (postingComplete(group.map((m) => m.tags.index), mail.tags.total ?? 0)) {
       this.open.delete(key);
       return group;
     }

@@ -30,7 +30,7 @@ const SEARCH_PAGE = 200;
 const parser = new XMLParser({ ignoreAttributes: false, isArray: (name) => name === "entry" || name === "link" });
 
 /** Message-ID from an entry link: <url>/<escaped msgid>/ */
-export function messageIdFromLink(href: string, base: string): string | undefined {
+function messageIdFromLink(href: string, base: string): string | undefined {
   const path = href.startsWith(base) ? href.slice(base.length) : new URL(href).pathname.split("/").slice(2).join("/");
   const trimmed = path.replace(/^\/+/, "").replace(/\/+(#.*)?$/, "");
   if (!trimmed) return undefined;
@@ -41,7 +41,7 @@ export function messageIdFromLink(href: string, base: string): string | undefine
   }
 }
 
-export function parseAtom(xml: string, base: string): AtomEntry[] {
+function parseAtom(xml: string, base: string): AtomEntry[] {
   let doc: { feed?: { entry?: { updated?: string; link?: { "@_href"?: string }[] }[] } };
   try {
     doc = parser.parse(xml) as typeof doc;

@@ -3,7 +3,7 @@
 // one message in the blob `m`, or a deletion in the blob `d`. New epochs are
 // found in <url>/manifest.js.gz (grokmirror), or by probing <url>/<N+1>.
 // The cursor is "<epoch>:<commit>", the last commit whose message is stored.
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { PinwatchError, RetryableError } from "../errors.js";
@@ -225,13 +225,4 @@ export class GitEpochSource implements Source {
 function parseCursor(cursor: string | undefined): { epoch: number; commit: string } | undefined {
   const m = cursor ? /^(\d+):([0-9a-f]{40,64})$/.exec(cursor) : null;
   return m ? { epoch: Number(m[1]), commit: m[2]! } : undefined;
-}
-
-/** For tests and the benchmark: does DIR look like a mirrored epoch? */
-export function isGitDir(dir: string): boolean {
-  try {
-    return statSync(join(dir, "HEAD")).isFile();
-  } catch {
-    return false;
-  }
 }

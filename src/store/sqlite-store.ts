@@ -7,7 +7,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { PinwatchError } from "../errors.js";
 import { MIGRATIONS } from "./migrations.js";
-import type { IngestBatch, OutboxReply, PendingPatch, SourceState, Store, StoreCounts } from "./store.js";
+import type { IngestBatch, OutboxReply, PendingPatch, Store, StoreCounts } from "./store.js";
 
 type Row = Record<string, unknown>;
 
@@ -86,7 +86,6 @@ export class SqliteStore implements Store {
         `INSERT INTO sources (source_id, list, type, last_fetch_at, last_error, consecutive_failures) VALUES (@id, @list, @type, @at, @error, 1)
          ON CONFLICT(source_id) DO UPDATE SET last_fetch_at = @at, last_error = @error, consecutive_failures = consecutive_failures + 1, type = @type`,
       ),
-      sourceStates: db.prepare("SELECT * FROM sources ORDER BY list, source_id"),
       undelivered: db.prepare("SELECT * FROM outbox WHERE state = 'pending' ORDER BY created_at, reply_message_id"),
       markDelivered: db.prepare("UPDATE outbox SET state = 'dry-run', delivered_at = ? WHERE reply_message_id = ? AND state = 'pending'"),
     };
@@ -100,20 +99,16 @@ export class SqliteStore implements Store {
   async knownMessageIds(ids: readonly string[]): Promise<Set<string>> {
     // The ingest loop asks about one message at a time: keep that statement prepared.
     if (ids.length === 1) return this.statements.known.get(ids[0]) ? new Set(ids) : new Set();
-    return this.existing("SELECT message_id FROM messages WHERE message_id IN", ids, []);
+    return this.existing("SELECT message_id FROM messages WHERE message_id IN", ids);
   }
 
-  async reviewedMessageIds(ids: readonly string[], rulesetVersion: string): Promise<Set<string>> {
-    return this.existing("SELECT message_id FROM reviews WHERE ruleset_version = ? AND message_id IN", ids, [rulesetVersion]);
-  }
-
-  private existing(sqlPrefix: string, ids: readonly string[], params: unknown[]): Set<string> {
+  private existing(sqlPrefix: string, ids: readonly string[]): Set<string> {
     const found = new Set<string>();
     // SQLite limits bound parameters; ask in slices.
     for (let i = 0; i < ids.length; i += 500) {
       const slice = ids.slice(i, i + 500);
       const sql = `${sqlPrefix} (${slice.map(() => "?").join(",")})`;
-      for (const row of this.db.prepare(sql).all(...params, ...slice) as Row[]) found.add(row.message_id as string);
+      for (const row of this.db.prepare(sql).all(...slice) as Row[]) found.add(row.message_id as string);
     }
     return found;
   }
@@ -173,19 +168,6 @@ export class SqliteStore implements Store {
     const params = { id: sourceId, list, type, at: outcome.at.toISOString(), error: outcome.error ?? "unknown error" };
     if (outcome.ok) this.statements.recordFetchOk.run(params);
     else this.statements.recordFetchFailed.run(params);
-  }
-
-  async sourceStates(): Promise<SourceState[]> {
-    return (this.statements.sourceStates.all() as Row[]).map((r) => ({
-      sourceId: r.source_id as string,
-      list: r.list as string,
-      type: r.type as string,
-      cursor: (r.cursor as string | null) ?? undefined,
-      lastFetchAt: (r.last_fetch_at as string | null) ?? undefined,
-      lastSuccessAt: (r.last_success_at as string | null) ?? undefined,
-      lastError: (r.last_error as string | null) ?? undefined,
-      consecutiveFailures: r.consecutive_failures as number,
-    }));
   }
 
   async undeliveredReplies(): Promise<OutboxReply[]> {

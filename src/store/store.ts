@@ -96,17 +96,6 @@ export interface IngestBatch {
   errors: IngestError[];
 }
 
-export interface SourceState {
-  sourceId: string;
-  list: string;
-  type: string;
-  cursor?: string;
-  lastFetchAt?: string;
-  lastSuccessAt?: string;
-  lastError?: string;
-  consecutiveFailures: number;
-}
-
 export interface StoreCounts {
   messages: number;
   reviews: number;
@@ -120,8 +109,6 @@ export interface Store {
   cursor(sourceId: string): Promise<string | undefined>;
   /** Which of these Message-IDs are already stored (from any list). */
   knownMessageIds(ids: readonly string[]): Promise<Set<string>>;
-  /** Which of these Message-IDs already have a review with this rule-set version. */
-  reviewedMessageIds(ids: readonly string[], rulesetVersion: string): Promise<Set<string>>;
   /** Stores a batch and moves the cursor in one transaction. */
   commit(batch: IngestBatch): Promise<void>;
   /** Series indexes (N of N/M) seen so far for a series key. */
@@ -129,7 +116,6 @@ export interface Store {
   /** Patches awaiting review: of one series, or of one list. */
   pendingPatches(filter: { seriesKey: string } | { list: string }): Promise<PendingPatch[]>;
   recordFetch(sourceId: string, list: string, type: string, outcome: { ok: boolean; error?: string; at: Date }): Promise<void>;
-  sourceStates(): Promise<SourceState[]>;
   /** Replies not yet written to the dry-run outbox (issue: outbox states come later). */
   undeliveredReplies(): Promise<OutboxReply[]>;
   markDelivered(replyMessageId: string, at: Date): Promise<void>;

@@ -5,7 +5,7 @@
 // deletions go through public-inbox-learn rm. Skipped when the package is
 // not installed (.ci/run installs it).
 import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -123,7 +123,7 @@ export class LocalLore {
 
   async startHttp(): Promise<void> {
     const log = openSync(join(this.dir, "httpd.log"), "a");
-    // safe.directory: git http-backend runs as whoever started httpd.
+    // Everything runs as one user, so git http-backend never meets "dubious ownership".
     this.http = spawn("public-inbox-httpd", ["-l", `http://127.0.0.1:${this.httpPort}`, "-W0"], { env: this.env(), stdio: ["ignore", log, log] });
     await waitForPort(this.httpPort);
   }
@@ -147,9 +147,4 @@ async function stop(child: ChildProcess | undefined): Promise<void> {
   const timer = setTimeout(() => child.kill("SIGKILL"), 3000);
   await exited;
   clearTimeout(timer);
-}
-
-export function ensureDir(path: string): string {
-  mkdirSync(path, { recursive: true });
-  return path;
 }

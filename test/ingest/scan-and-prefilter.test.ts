@@ -2,6 +2,7 @@
 // of each message) and the raw-byte prefilter (which patches get reviewed).
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { SELECTED_NAME_ANCHORS, SELECTED_NAMES } from "../../src/diff/gup-symbols.js";
 import { needsReview } from "../../src/ingest/prefilter.js";
 import { scanHeaders } from "../../src/ingest/scan-headers.js";
 import { parseMail } from "../../src/mail/parse-mail.js";
@@ -42,6 +43,13 @@ test("no headers at all is reported, a missing Message-ID is made up stably", ()
   const noId = Buffer.from("Subject: hello\nFrom: a@example.org\n\nbody\n");
   assert.equal(scanHeaders(noId)!.syntheticId, true);
   assert.equal(scanHeaders(noId)!.meta.messageId, scanHeaders(Buffer.from(noId))!.meta.messageId);
+});
+
+test("every name that selects a hunk contains one of the prefilter's anchors", () => {
+  for (const name of SELECTED_NAMES) {
+    const literal = name.replace(/\\w\*$/, "");
+    assert.ok(SELECTED_NAME_ANCHORS.some((a) => literal.includes(a)), name);
+  }
 });
 
 test("the prefilter passes patches whose diff lines name a GUP symbol, and nothing else", () => {

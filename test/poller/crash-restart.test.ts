@@ -14,16 +14,18 @@ import { pollerLab } from "../helpers/poller-setup.js";
 
 const skip = !hasPublicInbox && "public-inbox is not installed (apt-get install public-inbox; .ci/run does)";
 const MAIN = join(ROOT, "dist", "src", "cli", "main.js");
-const PLAIN = 600;
+const PLAIN = 640;
 const PATCHES = 80;
 
 let lore: LocalLore;
 before(async () => {
   if (skip) return;
   lore = await LocalLore.create(["crash"]);
+  // One GUP patch after every PLAIN / PATCHES plain messages.
   const messages: Buffer[] = [];
-  for (let i = 0; i < PLAIN + PATCHES; i++) {
-    messages.push(i % Math.floor((PLAIN + PATCHES) / PATCHES) === 0 && messages.filter((m) => m.includes("gup-")).length < PATCHES ? gupPatch(`c${i}`, "crash@example.org") : plainMail(`c${i}`, "crash@example.org"));
+  for (let p = 0; p < PATCHES; p++) {
+    messages.push(gupPatch(`c${p}`, "crash@example.org"));
+    for (let i = 0; i < PLAIN / PATCHES; i++) messages.push(plainMail(`c${p}-${i}`, "crash@example.org"));
   }
   lore.add("crash", messages);
 });
