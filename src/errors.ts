@@ -14,6 +14,9 @@ export const ERROR_CODES = {
   PW_E_STORE: "the database could not be opened or written",
   PW_E_SOURCE_FETCH: "a list's source could not be fetched (network, server or git error); retried with backoff",
   PW_E_SOURCE_FORMAT: "a source answered with something that is not what it should serve",
+  PW_E_OUTBOX: "an outbox command named a reply that does not exist or is in the wrong state",
+  PW_E_SMTP: "the mail server could not be reached or failed temporarily; the reply is retried with backoff",
+  PW_E_SMTP_REJECTED: "the mail server refused a reply permanently (5xx); it is marked failed until retried by hand",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

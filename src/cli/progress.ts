@@ -2,6 +2,7 @@
 // every few seconds otherwise, so logs and CI output stay readable.
 import cliProgress from "cli-progress";
 import type { IngestStats } from "../ingest/ingest.js";
+import type { DeliveryStats } from "../outbox/deliver.js";
 import type { PollResult } from "../poller/poll-list.js";
 
 export interface Progress {
@@ -49,6 +50,16 @@ export function summary(result: PollResult, outboxDir: string): string {
   return (
     `${result.list}: ${s.read} read, ${s.stored} new, ${s.alreadyKnown} already known, ${s.deletions} deleted; ` +
     `${s.reviewed} reviewed (${s.held} held for their series), ${s.findings} findings; ` +
-    `${result.repliesWritten} replies written to ${outboxDir} (dry run); ${s.errors} errors`
+    `${deliverySummary(result.delivery, outboxDir)}; ${s.errors} errors`
   );
+}
+
+export function deliverySummary(d: DeliveryStats, outboxDir: string): string {
+  const parts = [`${d.written} replies written to ${outboxDir} (dry run)`];
+  if (d.sent) parts.push(`${d.sent} sent`);
+  if (d.retrying) parts.push(`${d.retrying} to retry`);
+  if (d.failed) parts.push(`${d.failed} failed`);
+  if (d.rateLimited) parts.push(`${d.rateLimited} rate-limited`);
+  if (d.confirmedInArchive) parts.push(`${d.confirmedInArchive} confirmed by the archive`);
+  return parts.join(", ");
 }

@@ -4,6 +4,7 @@ import type { Config } from "../config/schema.js";
 import { PinwatchError } from "../errors.js";
 import type { Logger } from "../log.js";
 import { composeReply } from "../reply/compose-reply.js";
+import { replyDecision, replyPolicyFor } from "../reply/reply-policy.js";
 import { renderRfc5322 } from "../reply/render-rfc5322.js";
 import { writeEmlFile } from "../reply/write-maildir.js";
 import { ALL_RULES, RULESET_VERSION } from "../rules/index.js";
@@ -36,10 +37,15 @@ export async function runReviewCommand(options: ReviewCommandOptions): Promise<n
     reviews.push(item.review);
     if (!options.json) options.out(formatReviewHuman(item.review) + "\n");
     if (options.replyDir && item.review.findings.length > 0) {
-      const reply = composeReply(item.mail, item.review.findings, {
-        bot: options.config.bot, reply: options.config.reply, rulesetVersion: RULESET_VERSION, version: VERSION,
-        now: options.now?.() ?? new Date(),
-      });
+      const policy = replyPolicyFor(options.config);
+      const decision = replyDecision(item.mail, policy);
+      if (!decision.reply) options.log.info({ msgid: item.mail.messageId, reason: decision.reason }, "no reply");
+      const reply = decision.reply
+        ? composeReply(item.mail, item.review.findings, {
+            bot: options.config.bot, reply: options.config.reply, rulesetVersion: RULESET_VERSION, version: VERSION,
+            now: options.now?.() ?? new Date(), policy,
+          })
+        : null;
       if (reply) {
         try {
           const path = writeEmlFile(options.replyDir, reply.messageId, renderRfc5322(reply));

@@ -96,6 +96,14 @@ export const listSchema = z.object({
     .refine((s) => s === "beginning" || !Number.isNaN(Date.parse(s)), 'either "beginning" or a date')
     .default("beginning"),
   enabled: z.boolean().default(true),
+  /** The list's posting address (linux-mm@kvack.org): lets replies leave out lists that have not opted in. */
+  address: z.string().min(3).optional(),
+  /**
+   * How replies to this list's patches go out, the list's opt-in:
+   * dry-run (written to the outbox maildir, mailed to no one), moderated
+   * (held until a person approves each one), live (sent by SMTP).
+   */
+  replyMode: z.enum(["dry-run", "moderated", "live"]).default("dry-run"),
 });
 
 export const pollerSchema = z.object({
@@ -120,9 +128,57 @@ export const pollerSchema = z.object({
   commitEvery: z.number().int().min(1).max(10000).default(500),
 });
 
+function isRegExp(source: string): boolean {
+  try {
+    new RegExp(source, "i");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const smtpSchema = z.object({
+  host: z.string().min(1).default("localhost"),
+  port: z.number().int().min(1).max(65535).default(587),
+  /** tls: TLS from the first byte (port 465); starttls: upgrade required; none: loopback relays only. */
+  security: z.enum(["tls", "starttls", "none"]).default("starttls"),
+  /** Seconds to connect, to greet and per command before the attempt counts as failed (and is retried). */
+  timeoutSeconds: z.number().positive().default(60),
+  /** Environment variables holding the login; neither is ever logged. Unset: no AUTH. */
+  userEnv: z.string().default("PINWATCH_SMTP_USER"),
+  passwordEnv: z.string().default("PINWATCH_SMTP_PASSWORD"),
+});
+
 export const outboxSchema = z.object({
   /** Dry-run outbox: a maildir that composed replies are written into instead of being sent. */
   dir: z.string().default("var/outbox"),
+  smtp: smtpSchema.default(smtpSchema.parse({})),
+  /** node-cron schedule on which the daemon sends what is owed (retries, approvals). */
+  schedule: z.string().refine((s) => cron.validate(s), "not a valid cron expression").default("* * * * *"),
+  /** Most mails sent by SMTP in any hour: to one list, and overall. */
+  perListPerHour: z.number().int().min(1).default(20),
+  overallPerHour: z.number().int().min(1).default(60),
+  /** Attempts before a reply that keeps failing temporarily is marked failed. */
+  maxAttempts: z.number().int().min(1).max(100).default(8),
+  /** Backoff between attempts (full jitter), in seconds. */
+  retryBaseSeconds: z.number().min(0).default(60),
+  retryMaxSeconds: z.number().min(0).default(3600),
+  /** A send claimed this long ago and never recorded was cut off mid-send (crash): it is in doubt. */
+  claimTimeoutSeconds: z.number().positive().default(300),
+  /**
+   * An in-doubt reply is re-sent only after this long without it showing up
+   * on a followed list (the archive echoes what was delivered). The re-send
+   * carries the same Message-ID, so archives and mail clients drop a copy.
+   */
+  inDoubtWaitMinutes: z.number().min(0).default(60),
+  /** People (addresses) who asked never to get pinwatch mail: no reply to their patches, never in Cc. */
+  optOut: z.array(z.string()).default([]),
+  /** Senders (regular expressions, case-insensitive) whose mail is automated: never answered. */
+  botSenders: z
+    .array(z.string().refine(isRegExp, "not a valid regular expression"))
+    .default(["^lkp@intel\\.com$", "syzbot", "^patchwork-bot", "-bot@kernel\\.org$", "^bot@", "noreply", "no-reply", "^ci@", "mailer-daemon"]),
+  /** X-Mailer values (regular expressions) of known bots. */
+  botMailers: z.array(z.string().refine(isRegExp, "not a valid regular expression")).default(["patchwork", "syzbot", "\\bbot\\b", "sashiko", "kernel test robot"]),
 });
 
 export const configSchema = z.object({
@@ -143,3 +199,5 @@ export type ReplyConfig = z.infer<typeof replySchema>;
 export type ListConfig = z.infer<typeof listSchema>;
 export type SourceConfig = z.infer<typeof sourceSchema>;
 export type PollerConfig = z.infer<typeof pollerSchema>;
+export type OutboxConfig = z.infer<typeof outboxSchema>;
+export type ReplyMode = ListConfig["replyMode"];

@@ -13,6 +13,8 @@ import type { Logger } from "../log.js";
 import type { Source } from "../sources/source.js";
 import type { IngestBatch, PendingPatch, ReviewRecord, Store } from "../store/store.js";
 import { postingComplete } from "../review/series.js";
+import type { ReplyMode } from "../config/schema.js";
+import { lineageKeysOfRaw, rawChangeId } from "./lineage-keys.js";
 import { needsReview } from "./prefilter.js";
 import type { Reviewer } from "./reviewer.js";
 import { scanHeaders } from "./scan-headers.js";
@@ -42,6 +44,8 @@ export interface IngestOptions {
   since?: Date;
   /** Move the stored cursor as messages are committed (false for a backfill over a list already followed). */
   moveCursor: boolean;
+  /** How replies owed on this list go out (its replyMode), recorded with each reply. */
+  replyMode: ReplyMode;
   signal?: AbortSignal;
   onTotal?: (total: number) => void;
   onProgress?: (stats: IngestStats) => void;
@@ -86,6 +90,7 @@ export async function ingest(source: Source, options: IngestOptions): Promise<In
     const ready = inFlight.filter((f) => f.done);
     inFlight = inFlight.filter((f) => !f.done);
     for (const f of ready) {
+      for (const r of f.done!) if (r.reply) r.reply.mode = options.replyMode;
       batch.reviews.push(...f.done!);
       batch.resolvedPending.push(...f.resolves);
     }
@@ -104,9 +109,20 @@ export async function ingest(source: Source, options: IngestOptions): Promise<In
   const dispatch = (patches: PendingPatch[], seriesKey?: string) => {
     for (const p of patches) reviewing.add(p.messageId);
     const entry: InFlight = {
-      reviews: reviewer.review(
-        patches.map((p) => ({ messageId: p.messageId, list: p.list, source: p.seriesKey ? `${p.list} <${p.messageId}> (held for its series)` : `${p.list} <${p.messageId}>`, bytes: p.raw })),
-      ),
+      reviews: (async () => {
+        // Each patch travels with its earlier version's review, so its reply can say "still present since v1".
+        const raw = await Promise.all(
+          patches.map(async (p) => {
+            const keys = lineageKeysOfRaw(p.messageId, p.raw);
+            return {
+              messageId: p.messageId, list: p.list, bytes: p.raw,
+              source: p.seriesKey ? `${p.list} <${p.messageId}> (held for its series)` : `${p.list} <${p.messageId}>`,
+              prior: keys ? await store.priorReview(keys) : undefined,
+            };
+          }),
+        );
+        return reviewer.review(raw);
+      })(),
       resolves: patches.map((p) => p.messageId),
       seriesKey,
     };
@@ -149,6 +165,7 @@ export async function ingest(source: Source, options: IngestOptions): Promise<In
       return;
     }
     const meta = scan.meta;
+    if (meta.kind === "cover") meta.changeId = rawChangeId(bytes, scan.bodyOffset);
     if (deleted) {
       stats.deletions++;
       batch.deletions.push(meta.messageId);

@@ -8,6 +8,10 @@ import type { Logger } from "../log.js";
 import { parseMail } from "../mail/parse-mail.js";
 import type { Mail } from "../mail/types.js";
 import { composeReply } from "../reply/compose-reply.js";
+import { parsePatch } from "../diff/parse-patch.js";
+import { patchId } from "../diff/patch-id.js";
+import { replyDecision, replyPolicyFor } from "../reply/reply-policy.js";
+import type { PriorReview } from "../review/lineage.js";
 import { renderRfc5322 } from "../reply/render-rfc5322.js";
 import { siblingsIn } from "../review/series.js";
 import { reviewMail } from "../review/review-mail.js";
@@ -20,13 +24,15 @@ export interface RawPatch {
   /** Where it was read: list and source position, for error messages. */
   source: string;
   bytes: Buffer;
+  /** The review of its earlier version, looked up in the store before the review. */
+  prior?: PriorReview;
 }
 
 export interface ReviewContext {
   rules: readonly Rule[];
   rulesetVersion: string;
   version: string;
-  config: Pick<Config, "review" | "reply" | "bot">;
+  config: Pick<Config, "review" | "reply" | "bot" | "outbox" | "lists">;
   log: Logger;
   now: () => Date;
 }
@@ -63,20 +69,39 @@ export async function reviewPosting(patches: readonly RawPatch[], ctx: ReviewCon
       const review = reviewMail(mail, { rules: ctx.rules, config: ctx.config, log, series: siblingsIn(mails, mail) });
       const now = ctx.now();
       const mailSeverities = ctx.config.reply.mailSeverities as string[];
-      const reply = composeReply(mail, review.findings, {
-        bot: ctx.config.bot, reply: ctx.config.reply, rulesetVersion: ctx.rulesetVersion, version: ctx.version, now,
-      });
+      const policy = replyPolicyFor(ctx.config, patch.list);
+      const decision = replyDecision(mail, policy);
+      const reply = decision.reply
+        ? composeReply(mail, review.findings, {
+            bot: ctx.config.bot, reply: ctx.config.reply, rulesetVersion: ctx.rulesetVersion, version: ctx.version, now, policy, prior: patch.prior,
+          })
+        : null;
+      const earlier = new Map((patch.prior?.findings ?? []).map((f) => [f.fingerprint, f]));
+      const version = mail.tags.version;
+      const mailableCount = review.findings.filter((f) => mailSeverities.includes(f.severity)).length;
       records.push({
         messageId: mail.messageId,
         rulesetVersion: ctx.rulesetVersion,
         reviewedAt: now.toISOString(),
-        findings: review.findings.map((f) => ({
-          rule: f.rule, category: f.category, severity: f.severity, file: f.file, line: f.line, function: f.function,
-          fingerprint: f.fingerprint, message: f.message, mailable: mailSeverities.includes(f.severity),
-        })),
+        findings: review.findings.map((f) => {
+          const first = earlier.get(f.fingerprint);
+          return {
+            rule: f.rule, category: f.category, severity: f.severity, file: f.file, line: f.line, function: f.function,
+            fingerprint: f.fingerprint, message: f.message, mailable: mailSeverities.includes(f.severity),
+            status: first ? "still-present" : "new", firstVersion: first?.firstVersion ?? version, firstMessageId: first?.firstMessageId ?? mail.messageId,
+          };
+        }),
         reply: reply
-          ? { replyMessageId: reply.messageId, idempotencyKey: reply.idempotencyKey, inReplyTo: mail.messageId, list: patch.list, raw: renderRfc5322(reply) }
+          ? {
+              replyMessageId: reply.messageId, idempotencyKey: reply.idempotencyKey, inReplyTo: mail.messageId, list: patch.list, raw: renderRfc5322(reply),
+              recipients: [...reply.to, ...reply.cc].map((a) => a.address), subject: reply.subject,
+            }
           : undefined,
+        noReplyReason: mailableCount === 0 || reply ? undefined : decision.reply ? "nothing new since the earlier posting of this revision" : decision.reason,
+        version,
+        predecessor: patch.prior?.messageId,
+        touchedFiles: parsePatch(mail.patchText).map((f) => f.path),
+        patchId: patchId(mail.patchText),
       });
     } catch (err) {
       records.push(failed(patch, ctx, new PinwatchError("PW_E_DIFF_PARSE", `review failed: ${describeError(err)}`, { subject: patch.source, cause: err })));

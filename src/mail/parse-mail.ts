@@ -2,6 +2,8 @@
 // it (patch, cover letter, reply, other) and collects the diff text from the
 // body and from text/x-patch or text/x-diff attachments.
 import { createHash } from "node:crypto";
+import libmime from "libmime";
+import addressparser from "nodemailer/lib/addressparser";
 import { simpleParser, type AddressObject, type ParsedMail } from "mailparser";
 import { PinwatchError, excerpt } from "../errors.js";
 import type { RawMessage } from "../input/read-inputs.js";
@@ -77,6 +79,32 @@ export function classify(tags: ReturnType<typeof parseSubject>, inReplyTo: strin
   return inReplyTo ? "reply" : "other";
 }
 
+/** The relay From: of b4's web endpoint, or a list that rewrites From (Google Groups: "'Name' via group"). */
+export function isRelaySender(from: Address | undefined, endpointReceived: string | undefined): boolean {
+  if (/\bB4 Relay\b/i.test(endpointReceived ?? "")) return true;
+  if (!from) return false;
+  return /\bvia B4 Relay$/i.test(from.name) || /^devnull\+[^@]+@kernel\.org$/i.test(from.address) || / via \S+$/.test(from.name);
+}
+
+/** The real author behind a relay's From:, from X-Original-From or else Reply-To. */
+function relayAuthor(parsed: ParsedMail, from: Address | undefined): Address | undefined {
+  if (!isRelaySender(from, headerText(parsed, "x-endpoint-received"))) return undefined;
+  const original = headerText(parsed, "x-original-from");
+  if (original) {
+    const [first] = addressparser(decodeWords(original), { flatten: true });
+    if (first?.address) return { name: first.name ?? "", address: first.address };
+  }
+  return addresses(parsed.replyTo)[0];
+}
+
+function decodeWords(value: string): string {
+  try {
+    return libmime.decodeWords(value);
+  } catch {
+    return value;
+  }
+}
+
 export async function parseMail(raw: RawMessage): Promise<Mail> {
   let parsed: ParsedMail;
   try {
@@ -111,6 +139,8 @@ export async function parseMail(raw: RawMessage): Promise<Mail> {
   const date = parsed.date && !Number.isNaN(parsed.date.getTime()) ? parsed.date : undefined;
   const trailer = (name: string) => new RegExp(`^${name}:\\s*(\\S+)`, "mi").exec(body)?.[1];
 
+  const from = addresses(parsed.from)[0];
+  const relay = relayAuthor(parsed, from);
   return {
     messageId,
     source: raw.source,
@@ -118,7 +148,10 @@ export async function parseMail(raw: RawMessage): Promise<Mail> {
     references: idList(parsed.references),
     subject,
     tags,
-    from: addresses(parsed.from)[0],
+    from,
+    author: relay ?? from,
+    viaRelay: relay !== undefined,
+    pinwatchKey: headerText(parsed, "x-pinwatch-key"),
     to: addresses(parsed.to),
     cc: addresses(parsed.cc),
     date,

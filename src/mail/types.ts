@@ -18,6 +18,16 @@ export interface Mail {
   subject: string;
   tags: SubjectTags;
   from?: Address;
+  /**
+   * Who wrote the patch: From, unless From is a relay (b4's web relay,
+   * "Name via B4 Relay <devnull+...@kernel.org>", or a group that rewrites
+   * From) that names the real author in X-Original-From or Reply-To.
+   */
+  author?: Address;
+  /** From: is a relay's address, not the author's. */
+  viaRelay: boolean;
+  /** Set on pinwatch's own replies (X-Pinwatch-Key). */
+  pinwatchKey?: string;
   to: Address[];
   cc: Address[];
   date?: Date;

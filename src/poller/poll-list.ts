@@ -1,9 +1,9 @@
 // One poll of one list: fetch what is new (with retries and backoff), ingest
-// it into the store, then write the replies owed into the dry-run outbox.
+// it into the store, then deliver the replies owed (by each one's mode).
 import type { ListConfig } from "../config/schema.js";
 import { describeError, PinwatchError } from "../errors.js";
 import { ingest, type IngestStats } from "../ingest/ingest.js";
-import { deliverDryRun } from "../outbox/deliver-dry-run.js";
+import { deliverOwed, type DeliveryStats } from "../outbox/deliver.js";
 import { createSource } from "../sources/create-source.js";
 import type { PollerContext } from "./poller-context.js";
 
@@ -18,7 +18,7 @@ export interface PollOptions {
 export interface PollResult {
   list: string;
   stats: IngestStats;
-  repliesWritten: number;
+  delivery: DeliveryStats;
 }
 
 export async function pollList(list: ListConfig, ctx: PollerContext, options: PollOptions = {}): Promise<PollResult> {
@@ -46,13 +46,14 @@ export async function pollList(list: ListConfig, ctx: PollerContext, options: Po
       since,
       // A backfill over a list already followed must not move its cursor backwards.
       moveCursor: options.since === undefined || cursor === undefined,
+      replyMode: list.replyMode,
       signal: options.signal,
       onTotal: options.onTotal,
       onProgress: options.onProgress,
     });
-    const delivered = await deliverDryRun(ctx.store, ctx.outboxDir, log);
-    log.info({ ...stats, repliesWritten: delivered.written }, "poll finished");
-    return { list: list.name, stats, repliesWritten: delivered.written };
+    const delivery = await deliverOwed({ store: ctx.store, config: ctx.config, outboxDir: ctx.outboxDir, log: ctx.outboxLog });
+    log.info({ ...stats, ...delivery }, "poll finished");
+    return { list: list.name, stats, delivery };
   } finally {
     await source.close();
   }

@@ -18,6 +18,8 @@ export interface PollerContext {
   polite: Politeness;
   reviewer: Reviewer;
   log: Logger;
+  /** The outbox's own logger (subsystem "outbox"). */
+  outboxLog: Logger;
   root: string;
   mirrorDir: string;
   outboxDir: string;
@@ -35,7 +37,7 @@ export async function closePollerContext(ctx: PollerContext): Promise<void> {
   await ctx.store.close();
 }
 
-export function createPollerContext(config: Config, log: Logger = subsystemLogger("poller"), store?: Store): PollerContext {
+export function createPollerContext(config: Config, log: Logger = subsystemLogger("poller"), store?: Store, outboxLog: Logger = subsystemLogger("outbox")): PollerContext {
   const p = config.poller;
   return {
     config,
@@ -60,6 +62,7 @@ export function createPollerContext(config: Config, log: Logger = subsystemLogge
           now: () => new Date(),
         })),
     log,
+    outboxLog,
     root: projectRoot,
     mirrorDir: projectPath(p.mirrorDir),
     outboxDir: projectPath(config.outbox.dir),

@@ -5,6 +5,7 @@
 import cron, { type ScheduledTask } from "node-cron";
 import type { ListConfig } from "../config/schema.js";
 import { describeError } from "../errors.js";
+import { deliverOwed } from "../outbox/deliver.js";
 import { pollList, type PollResult } from "./poll-list.js";
 import type { PollerContext } from "./poller-context.js";
 
@@ -37,8 +38,20 @@ export class Scheduler {
     return run;
   }
 
+  /** Sends what is due (retries, approved replies) between polls, on the outbox schedule. */
+  private async deliverDue(): Promise<void> {
+    if (this.abort.signal.aborted) return;
+    const ctx = this.ctx;
+    try {
+      await deliverOwed({ store: ctx.store, config: ctx.config, outboxDir: ctx.outboxDir, log: ctx.outboxLog });
+    } catch (err) {
+      ctx.outboxLog.error({ code: (err as { code?: string }).code }, `delivery failed: ${describeError(err)}`);
+    }
+  }
+
   /** Polls every list once now, then on each list's schedule. */
   async start(): Promise<void> {
+    this.tasks.push(cron.schedule(this.ctx.config.outbox.schedule, () => this.deliverDue(), { name: "outbox", noOverlap: true }));
     for (const list of this.lists) {
       this.tasks.push(
         cron.schedule(list.schedule, () => (this.abort.signal.aborted ? undefined : this.pollNow(list)), { name: `poll ${list.name}`, noOverlap: true }),

@@ -8,6 +8,8 @@ import type { BotConfig, ReplyConfig } from "../config/schema.js";
 import { parsePatch, type FileDiff } from "../diff/parse-patch.js";
 import type { Address, Mail } from "../mail/types.js";
 import type { Finding } from "../review/types.js";
+import { carriedOver, type PriorFinding, type PriorReview } from "../review/lineage.js";
+import { recipients, type ReplyPolicy } from "./reply-policy.js";
 import { quotePositions, renderQuote, type QuotePosition } from "./quote-hunks.js";
 import { wrapText } from "./wrap-text.js";
 
@@ -32,27 +34,15 @@ export interface ComposeOptions {
   rulesetVersion: string;
   version: string;
   now: Date;
+  /** Who may be mailed: the bot, opt-outs and muted lists are left out. */
+  policy: ReplyPolicy;
+  /** The review of this patch's earlier version, when there is one. */
+  prior?: PriorReview;
 }
 
 export function replyMessageId(reviewedId: string, rulesetVersion: string, domain: string): string {
   const hash = createHash("sha1").update(`${reviewedId}\0${rulesetVersion}`).digest("hex").slice(0, 24);
   return `pinwatch-${hash}@${domain}`;
-}
-
-function sameAddress(a: string, b: string): boolean {
-  return a.trim().toLowerCase() === b.trim().toLowerCase();
-}
-
-/** To: the author; Cc: everyone else the patch went to, minus the bot and duplicates. */
-export function recipients(mail: Mail, bot: BotConfig): { to: Address[]; cc: Address[] } {
-  const to = mail.from && !sameAddress(mail.from.address, bot.address) ? [mail.from] : [];
-  const cc: Address[] = [];
-  for (const a of [...mail.to, ...mail.cc]) {
-    if (sameAddress(a.address, bot.address)) continue;
-    if ([...to, ...cc].some((b) => sameAddress(a.address, b.address))) continue;
-    cc.push(a);
-  }
-  return { to, cc };
 }
 
 function firstName(from: Address | undefined): string {
@@ -64,10 +54,21 @@ function firstName(from: Address | undefined): string {
 }
 
 function attribution(mail: Mail): string {
-  const who = mail.from?.name || mail.from?.address || "the author";
+  const author = mail.author ?? mail.from;
+  const who = author?.name || author?.address || "the author";
   if (!mail.date) return `${who} wrote:`;
   const d = mail.date.toUTCString().replace(/:\d\d GMT$/, " UTC").replace(/^(\w+), 0?(\d+) (\w+) (\d+)/, "$1, $3 $2, $4 at");
   return `On ${d}, ${who} wrote:`;
+}
+
+function introduction(bot: string, freshCount: number, carried: PriorFinding[]): string {
+  const about = `This is ${bot}, an automated reviewer that looks only at how patches use the get_user_pages()/pin_user_pages() API.`;
+  const basis = `Comments are based on Documentation/core-api/pin_user_pages.rst or another kernel document linked below. It can be wrong: if a comment does not apply, a short reply saying why helps.`;
+  const since = Math.min(...carried.map((c) => c.firstVersion));
+  const still = carried.length === 1 ? `one comment from v${since} still applies` : `${carried.length} comments from v${since} on still apply`;
+  if (freshCount === 0) return `${about} It has nothing new on this version, but ${still}; it is only pointed at below, not repeated.`;
+  const count = freshCount === 1 ? "one comment" : `${freshCount} comments`;
+  return `${about} It has ${count} on this patch${carried.length ? `, and ${still}` : ""}. ${basis}`;
 }
 
 interface Block {
@@ -80,7 +81,11 @@ function isSubset(a: QuotePosition[], b: QuotePosition[]): boolean {
   return a.every((p) => b.some((q) => q.hunk === p.hunk && q.index === p.index));
 }
 
-function commentText(f: Finding, width: number, repeated: boolean): string {
+function commentText(f: Finding, width: number, repeated: boolean, first?: PriorFinding): string {
+  if (first) {
+    const where = first.firstReplyUrl ? ` (${first.firstReplyUrl})` : "";
+    return wrapText(`Still present since v${first.firstVersion}: the ${f.rule} comment on that version${where} applies here unchanged.`, width);
+  }
   if (repeated) return wrapText(`The ${f.rule} comment above applies here too.`, width);
   return `${wrapText(f.message, width)}\n\n${wrapText(`See ${f.citation.title}:`, width)}\n${f.citation.url}`;
 }
@@ -88,6 +93,10 @@ function commentText(f: Finding, width: number, repeated: boolean): string {
 export function composeReply(mail: Mail, findings: Finding[], options: ComposeOptions): ComposedReply | null {
   const mailable = findings.filter((f) => (options.reply.mailSeverities as string[]).includes(f.severity));
   if (mailable.length === 0) return null;
+  const { fresh, carried } = carriedOver(mailable, options.prior);
+  // A RESEND, or the same revision posted again, with nothing new: it was said already.
+  if (fresh.length === 0 && options.prior && options.prior.version >= mail.tags.version) return null;
+  const firstReport = new Map(carried.map((c) => [c.finding, c.first]));
   const files = new Map(parsePatch(mail.patchText).map((f) => [f.path, f]));
   const width = options.reply.wrapColumn;
 
@@ -102,21 +111,10 @@ export function composeReply(mail: Mail, findings: Finding[], options: ComposeOp
   }
   blocks.sort((a, b) => a.file.path.localeCompare(b.file.path) || (a.positions[0]?.hunk ?? 0) - (b.positions[0]?.hunk ?? 0) || (a.positions[0]?.index ?? 0) - (b.positions[0]?.index ?? 0));
 
-  const name = firstName(mail.from);
-  const count = mailable.length === 1 ? "one comment" : `${mailable.length} comments`;
+  const name = firstName(mail.author ?? mail.from);
   const out: string[] = [];
   out.push(name ? `Hi ${name},` : "Hello,", "");
-  out.push(
-    wrapText(
-      `This is ${options.bot.name}, an automated reviewer that looks only at how patches use the ` +
-        `get_user_pages()/pin_user_pages() API. It has ${count} on this patch, ${mailable.length === 1 ? "" : "each "}based on ` +
-        `Documentation/core-api/pin_user_pages.rst or another kernel document linked below. ` +
-        `It can be wrong: if a comment does not apply, a short reply saying why helps.`,
-      width,
-    ),
-    "",
-    attribution(mail),
-  );
+  out.push(wrapText(introduction(options.bot.name, fresh.length, carried.map((c) => c.first)), width), "", attribution(mail));
   let lastFile: FileDiff | undefined;
   const said = new Set<string>();
   for (const block of blocks) {
@@ -128,7 +126,7 @@ export function composeReply(mail: Mail, findings: Finding[], options: ComposeOp
     for (const f of block.findings) {
       const repeated = said.has(`${f.rule}\0${f.message}`);
       said.add(`${f.rule}\0${f.message}`);
-      out.push(commentText(f, width, repeated), "");
+      out.push(commentText(f, width, repeated, firstReport.get(f)), "");
     }
   }
   out.push("[...]", "");
@@ -141,7 +139,7 @@ export function composeReply(mail: Mail, findings: Finding[], options: ComposeOp
       width,
     ).split("\n"),
   );
-  const { to, cc } = recipients(mail, options.bot);
+  const { to, cc } = recipients(mail, options.policy);
   const subject = /^re:/i.test(mail.subject) ? mail.subject : `Re: ${mail.subject}`;
   const references = [...mail.references.filter((r) => r !== mail.messageId), mail.messageId];
   return {

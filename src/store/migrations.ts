@@ -93,4 +93,66 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       );
     `,
   },
+  {
+    version: 2,
+    name: "outbox states, claims and retries; version lineage of patches and findings",
+    sql: `
+      ALTER TABLE messages ADD COLUMN title TEXT;
+      ALTER TABLE messages ADD COLUMN in_reply_to TEXT;
+      ALTER TABLE messages ADD COLUMN thread_root TEXT;
+      ALTER TABLE messages ADD COLUMN change_id TEXT;
+      ALTER TABLE messages ADD COLUMN patch_id TEXT;
+      CREATE INDEX messages_title ON messages(from_address, title);
+      CREATE INDEX messages_patch_id ON messages(patch_id) WHERE patch_id IS NOT NULL;
+      CREATE INDEX messages_change_id ON messages(change_id) WHERE change_id IS NOT NULL;
+      CREATE INDEX messages_thread_root ON messages(thread_root) WHERE thread_root IS NOT NULL;
+      CREATE INDEX messages_in_reply_to ON messages(in_reply_to) WHERE in_reply_to IS NOT NULL;
+
+      ALTER TABLE reviews ADD COLUMN version INTEGER;
+      ALTER TABLE reviews ADD COLUMN predecessor TEXT;
+      ALTER TABLE reviews ADD COLUMN touched_files TEXT;
+      ALTER TABLE reviews ADD COLUMN no_reply_reason TEXT;
+
+      ALTER TABLE findings ADD COLUMN first_version INTEGER;
+      ALTER TABLE findings ADD COLUMN first_message_id TEXT;
+      ALTER TABLE findings ADD COLUMN addressed_in TEXT;
+      CREATE INDEX findings_rule ON findings(rule);
+
+      CREATE TABLE outbox_v2 (
+        outbox_id INTEGER PRIMARY KEY,
+        reply_message_id TEXT NOT NULL UNIQUE,
+        idempotency_key TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL DEFAULT 'reply',
+        in_reply_to TEXT,
+        list TEXT NOT NULL,
+        subject TEXT NOT NULL DEFAULT '',
+        recipients TEXT NOT NULL DEFAULT '[]',
+        raw TEXT NOT NULL,
+        mode TEXT NOT NULL,
+        state TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT,
+        last_error TEXT,
+        claimed_by TEXT,
+        claimed_at TEXT,
+        in_doubt INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL,
+        sent_at TEXT,
+        delivered_via TEXT,
+        decided_by TEXT,
+        decided_at TEXT
+      );
+      INSERT INTO outbox_v2 (reply_message_id, idempotency_key, in_reply_to, list, raw, mode, state, created_at, sent_at, delivered_via)
+        SELECT reply_message_id, idempotency_key, in_reply_to, list, raw, 'dry-run',
+               CASE state WHEN 'dry-run' THEN 'sent' ELSE state END, created_at, delivered_at,
+               CASE state WHEN 'dry-run' THEN 'maildir' END
+        FROM outbox ORDER BY created_at;
+      DROP TABLE outbox;
+      ALTER TABLE outbox_v2 RENAME TO outbox;
+      -- At most one reply per patch, whatever the rule-set version.
+      CREATE UNIQUE INDEX outbox_one_reply_per_patch ON outbox(in_reply_to) WHERE kind = 'reply';
+      CREATE INDEX outbox_due ON outbox(state, next_attempt_at);
+      CREATE INDEX outbox_sent ON outbox(sent_at) WHERE sent_at IS NOT NULL;
+    `,
+  },
 ];

@@ -7,13 +7,17 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { PinwatchError } from "../errors.js";
 import { MIGRATIONS } from "./migrations.js";
-import type { IngestBatch, OutboxReply, PendingPatch, Store, StoreCounts } from "./store.js";
+import { OutboxQueries } from "./sqlite-outbox.js";
+import { priorReview } from "./sqlite-lineage.js";
+import type { LineageKeys, PriorReview } from "../review/lineage.js";
+import type { IngestBatch, OutboxEntry, OutboxFilter, OutboxDecision, DeliveryOutcome, PendingPatch, ReviewRecord, Store, StoreCounts } from "./store.js";
 
 type Row = Record<string, unknown>;
 
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly statements: ReturnType<SqliteStore["prepare"]>;
+  private readonly outbox: OutboxQueries;
 
   constructor(readonly path: string) {
     try {
@@ -32,6 +36,7 @@ export class SqliteStore implements Store {
       throw new PinwatchError("PW_E_STORE", `cannot open the database: ${(cause as Error).message}`, { subject: path, cause });
     }
     this.statements = this.prepare();
+    this.outbox = new OutboxQueries(this.db);
   }
 
   private migrate(): void {
@@ -54,26 +59,33 @@ export class SqliteStore implements Store {
       ensureSource: db.prepare("INSERT OR IGNORE INTO sources (source_id, list, type) VALUES (?, ?, ?)"),
       setCursor: db.prepare("UPDATE sources SET cursor = ? WHERE source_id = ?"),
       insertMessage: db.prepare(
-        `INSERT OR IGNORE INTO messages (message_id, subject, from_address, date, kind, series_key, version, series_index, series_total, first_list, seen_at)
-         VALUES (@messageId, @subject, @fromAddress, @date, @kind, @seriesKey, @version, @index, @total, @list, @at)`,
+        `INSERT OR IGNORE INTO messages (message_id, subject, from_address, date, kind, series_key, version, series_index, series_total, first_list, seen_at,
+                                         title, in_reply_to, thread_root, change_id, patch_id)
+         VALUES (@messageId, @subject, @fromAddress, @date, @kind, @seriesKey, @version, @index, @total, @list, @at,
+                 @title, @inReplyTo, @threadRoot, @changeId, @patchId)`,
       ),
       insertMessageList: db.prepare("INSERT OR IGNORE INTO message_lists (message_id, list, seen_at) VALUES (?, ?, ?)"),
       insertPending: db.prepare("INSERT OR IGNORE INTO pending_patches (message_id, series_key, list, raw, date) VALUES (?, ?, ?, ?, ?)"),
       deletePending: db.prepare("DELETE FROM pending_patches WHERE message_id = ?"),
       insertReview: db.prepare(
-        `INSERT OR IGNORE INTO reviews (message_id, ruleset_version, reviewed_at, finding_count, error_code, error_message)
-         VALUES (?, ?, ?, ?, ?, ?)`,
+        `INSERT OR IGNORE INTO reviews (message_id, ruleset_version, reviewed_at, finding_count, error_code, error_message, version, predecessor, touched_files, no_reply_reason)
+         VALUES (@messageId, @rulesetVersion, @reviewedAt, @count, @errorCode, @errorMessage, @version, @predecessor, @touchedFiles, @noReplyReason)`,
       ),
       insertFinding: db.prepare(
-        `INSERT INTO findings (review_id, message_id, rule, category, severity, file, line, function, fingerprint, message, mailable)
-         VALUES (@reviewId, @messageId, @rule, @category, @severity, @file, @line, @function, @fingerprint, @message, @mailable)`,
+        `INSERT INTO findings (review_id, message_id, rule, category, severity, file, line, function, fingerprint, message, mailable, status, first_version, first_message_id)
+         VALUES (@reviewId, @messageId, @rule, @category, @severity, @file, @line, @function, @fingerprint, @message, @mailable, @status, @firstVersion, @firstMessageId)`,
       ),
+      setPatchId: db.prepare("UPDATE messages SET patch_id = ? WHERE message_id = ?"),
+      predecessorFindings: db.prepare("SELECT finding_id, fingerprint, file FROM findings WHERE message_id = ? AND status != 'addressed'"),
+      markAddressed: db.prepare("UPDATE findings SET status = 'addressed', addressed_in = ? WHERE finding_id = ?"),
       insertReply: db.prepare(
-        `INSERT OR IGNORE INTO outbox (reply_message_id, idempotency_key, in_reply_to, list, raw, created_at)
-         VALUES (@replyMessageId, @idempotencyKey, @inReplyTo, @list, @raw, @at)`,
+        `INSERT OR IGNORE INTO outbox (reply_message_id, idempotency_key, in_reply_to, list, subject, recipients, raw, mode, state, created_at)
+         VALUES (@replyMessageId, @idempotencyKey, @inReplyTo, @list, @subject, @recipients, @raw, @mode, @state, @at)`,
       ),
       markDeleted: db.prepare("UPDATE messages SET deleted_at = ? WHERE message_id = ? AND deleted_at IS NULL"),
-      holdRepliesTo: db.prepare("UPDATE outbox SET state = 'rejected' WHERE in_reply_to = ? AND state = 'pending'"),
+      withdrawRepliesTo: db.prepare(
+        "UPDATE outbox SET state = 'rejected', last_error = 'the patch was deleted from the archive', decided_by = 'pinwatch', decided_at = ? WHERE in_reply_to = ? AND state IN ('pending', 'held')",
+      ),
       insertError: db.prepare("INSERT INTO ingest_errors (list, position, message_id, code, message, at) VALUES (?, ?, ?, ?, ?, ?)"),
       seriesIndexes: db.prepare("SELECT DISTINCT series_index AS i, series_total AS t FROM messages WHERE series_key = ? AND series_index IS NOT NULL"),
       pendingBySeries: db.prepare("SELECT * FROM pending_patches WHERE series_key = ? ORDER BY message_id"),
@@ -86,8 +98,6 @@ export class SqliteStore implements Store {
         `INSERT INTO sources (source_id, list, type, last_fetch_at, last_error, consecutive_failures) VALUES (@id, @list, @type, @at, @error, 1)
          ON CONFLICT(source_id) DO UPDATE SET last_fetch_at = @at, last_error = @error, consecutive_failures = consecutive_failures + 1, type = @type`,
       ),
-      undelivered: db.prepare("SELECT * FROM outbox WHERE state = 'pending' ORDER BY created_at, reply_message_id"),
-      markDelivered: db.prepare("UPDATE outbox SET state = 'dry-run', delivered_at = ? WHERE reply_message_id = ? AND state = 'pending'"),
     };
   }
 
@@ -123,23 +133,33 @@ export class SqliteStore implements Store {
           s.insertMessage.run({
             messageId: m.messageId, subject: m.subject, fromAddress: m.fromAddress ?? null, date: m.date ?? null, kind: m.kind,
             seriesKey: m.seriesKey ?? null, version: m.version, index: m.index ?? null, total: m.total ?? null, list: batch.list, at,
+            title: m.title, inReplyTo: m.inReplyTo ?? null, threadRoot: m.threadRoot ?? null, changeId: m.changeId ?? null, patchId: m.patchId ?? null,
           });
           s.insertMessageList.run(m.messageId, batch.list, at);
         }
         for (const p of batch.pending) s.insertPending.run(p.messageId, p.seriesKey ?? null, p.list, p.raw, p.date ?? null);
         for (const r of batch.reviews) {
-          const result = s.insertReview.run(r.messageId, r.rulesetVersion, r.reviewedAt, r.findings.length, r.error?.code ?? null, r.error?.message ?? null);
+          const result = s.insertReview.run({
+            messageId: r.messageId, rulesetVersion: r.rulesetVersion, reviewedAt: r.reviewedAt, count: r.findings.length,
+            errorCode: r.error?.code ?? null, errorMessage: r.error?.message ?? null, version: r.version ?? null, predecessor: r.predecessor ?? null,
+            touchedFiles: r.touchedFiles ? JSON.stringify(r.touchedFiles) : null, noReplyReason: r.noReplyReason ?? null,
+          });
           // A review already stored (the same message reached us twice, or from another list) adds nothing.
           if (result.changes === 0) continue;
           const reviewId = Number(result.lastInsertRowid);
+          if (r.patchId) s.setPatchId.run(r.patchId, r.messageId);
           for (const f of r.findings) s.insertFinding.run({ ...f, reviewId, messageId: r.messageId, mailable: f.mailable ? 1 : 0 });
-          if (r.reply) s.insertReply.run({ ...r.reply, at });
+          if (r.predecessor) this.markAddressed(r, r.predecessor);
+          if (r.reply) {
+            const mode = r.reply.mode ?? "dry-run";
+            s.insertReply.run({ ...r.reply, recipients: JSON.stringify(r.reply.recipients), mode, state: mode === "moderated" ? "held" : "pending", at });
+          }
         }
         for (const id of batch.resolvedPending) s.deletePending.run(id);
         for (const id of batch.deletions) {
           s.markDeleted.run(at, id);
           s.deletePending.run(id);
-          s.holdRepliesTo.run(id);
+          s.withdrawRepliesTo.run(at, id);
         }
         for (const e of batch.errors) s.insertError.run(e.list, e.position, e.messageId ?? null, e.code, e.message, at);
         if (batch.cursor !== undefined) s.setCursor.run(batch.cursor, batch.sourceId);
@@ -170,18 +190,36 @@ export class SqliteStore implements Store {
     else this.statements.recordFetchFailed.run(params);
   }
 
-  async undeliveredReplies(): Promise<OutboxReply[]> {
-    return (this.statements.undelivered.all() as Row[]).map((r) => ({
-      replyMessageId: r.reply_message_id as string,
-      idempotencyKey: r.idempotency_key as string,
-      inReplyTo: r.in_reply_to as string,
-      list: r.list as string,
-      raw: r.raw as string,
-    }));
+  async priorReview(keys: LineageKeys): Promise<PriorReview | undefined> {
+    return priorReview(this.db, keys);
   }
 
-  async markDelivered(replyMessageId: string, at: Date): Promise<void> {
-    this.statements.markDelivered.run(at.toISOString(), replyMessageId);
+  async claimDue(owner: string, now: Date, limit: number): Promise<OutboxEntry[]> {
+    return this.outbox.claimDue(owner, now, limit);
+  }
+
+  async recordDelivery(id: number, owner: string, outcome: DeliveryOutcome): Promise<boolean> {
+    return this.outbox.recordDelivery(id, owner, outcome);
+  }
+
+  async recoverStaleClaims(now: Date, claimTimeoutMs: number, inDoubtWaitMs: number): Promise<{ confirmed: number; requeued: number }> {
+    return this.outbox.recoverStaleClaims(now, claimTimeoutMs, inDoubtWaitMs);
+  }
+
+  async sentCount(since: Date, list?: string): Promise<number> {
+    return this.outbox.sentCount(since, list);
+  }
+
+  async outboxEntries(filter?: OutboxFilter): Promise<OutboxEntry[]> {
+    return this.outbox.entries(filter);
+  }
+
+  async outboxEntry(id: number | string): Promise<OutboxEntry | undefined> {
+    return this.outbox.entry(id);
+  }
+
+  async decideOutbox(id: number, decision: OutboxDecision, by: string, at: Date): Promise<OutboxEntry> {
+    return this.outbox.decide(id, decision, by, at);
   }
 
   async counts(): Promise<StoreCounts> {
@@ -194,6 +232,16 @@ export class SqliteStore implements Store {
       outbox: one("SELECT COUNT(*) AS n FROM outbox"),
       errors: one("SELECT COUNT(*) AS n FROM ingest_errors"),
     };
+  }
+
+  /** The earlier version's findings that this version no longer has, in files it still touches, were addressed by it. */
+  private markAddressed(review: ReviewRecord, predecessor: string): void {
+    const still = new Set(review.findings.map((f) => f.fingerprint));
+    const touched = new Set(review.touchedFiles ?? []);
+    for (const row of this.statements.predecessorFindings.all(predecessor) as Row[]) {
+      if (still.has(row.fingerprint as string) || !touched.has(row.file as string)) continue;
+      this.statements.markAddressed.run(review.messageId, row.finding_id);
+    }
   }
 
   async close(): Promise<void> {

@@ -3,6 +3,7 @@
 // server database shared by several workers can replace SQLite later. No SQL
 // outside src/store/.
 import type { MailKind } from "../mail/types.js";
+import type { LineageKeys, PriorReview } from "../review/lineage.js";
 import type { Category, Severity } from "../rules/types.js";
 
 /** What is known of a message from its headers. */
@@ -17,6 +18,15 @@ export interface MessageMeta {
   version: number;
   index?: number;
   total?: number;
+  /** The subject without its [PATCH ...] prefixes: what stays the same across versions. */
+  title: string;
+  inReplyTo?: string;
+  /** The first Reference (the posting's cover letter or first patch). */
+  threadRoot?: string;
+  /** b4's change-id trailer, read from cover letters. */
+  changeId?: string;
+  /** The patch's content id (src/diff/patch-id.ts), for patches that were reviewed. */
+  patchId?: string;
 }
 
 export interface StoredFinding {
@@ -29,6 +39,10 @@ export interface StoredFinding {
   fingerprint: string;
   message: string;
   mailable: boolean;
+  /** new, or still-present (first reported on an earlier version). */
+  status: "new" | "still-present";
+  firstVersion: number;
+  firstMessageId: string;
 }
 
 /** A composed reply, recorded before anything delivers it. */
@@ -39,6 +53,28 @@ export interface OutboxReply {
   inReplyTo: string;
   list: string;
   raw: string;
+  /** Envelope recipients (To and Cc). */
+  recipients: string[];
+  subject: string;
+  /** Set by ingest from the list's replyMode when the reply is recorded. */
+  mode?: "dry-run" | "moderated" | "live";
+}
+
+export type OutboxState = "pending" | "sending" | "sent" | "failed" | "held" | "rejected";
+
+/** A reply in the outbox, as the outbox commands and the dashboard see it. */
+export interface OutboxEntry extends Required<Omit<OutboxReply, "mode">> {
+  id: number;
+  mode: "dry-run" | "moderated" | "live";
+  state: OutboxState;
+  attempts: number;
+  nextAttemptAt?: string;
+  lastError?: string;
+  createdAt: string;
+  sentAt?: string;
+  /** maildir, smtp, or archive (an in-doubt send later seen on a list). */
+  deliveredVia?: string;
+  decidedBy?: string;
 }
 
 export interface ReviewRecord {
@@ -48,6 +84,13 @@ export interface ReviewRecord {
   reviewedAt: string;
   findings: StoredFinding[];
   reply?: OutboxReply;
+  /** Why no reply is owed although findings are mailable (a bot's patch, an opt-out, nothing new). */
+  noReplyReason?: string;
+  /** The patch's version, its earlier version's review, the files it touches and its patch-id. */
+  version?: number;
+  predecessor?: string;
+  touchedFiles?: string[];
+  patchId?: string;
   /** Set when the review itself failed (the message is still recorded as seen). */
   error?: { code: string; message: string };
 }
@@ -96,6 +139,22 @@ export interface IngestBatch {
   errors: IngestError[];
 }
 
+export interface OutboxFilter {
+  state?: OutboxState;
+  list?: string;
+  limit?: number;
+}
+
+/** A person's (or pinwatch's) decision about one reply. */
+export type OutboxDecision = "approve" | "reject" | "retry";
+
+/** What happened to one claimed send. */
+export type DeliveryOutcome =
+  | { state: "sent"; via: "maildir" | "smtp"; at: Date }
+  /** Try again at `nextAttemptAt`; `countsAsAttempt` false when only a rate limit held it back. */
+  | { state: "pending"; error?: string; nextAttemptAt: Date; countsAsAttempt: boolean }
+  | { state: "failed"; error: string; at: Date };
+
 export interface StoreCounts {
   messages: number;
   reviews: number;
@@ -116,9 +175,33 @@ export interface Store {
   /** Patches awaiting review: of one series, or of one list. */
   pendingPatches(filter: { seriesKey: string } | { list: string }): Promise<PendingPatch[]>;
   recordFetch(sourceId: string, list: string, type: string, outcome: { ok: boolean; error?: string; at: Date }): Promise<void>;
-  /** Replies not yet written to the dry-run outbox (issue: outbox states come later). */
-  undeliveredReplies(): Promise<OutboxReply[]>;
-  markDelivered(replyMessageId: string, at: Date): Promise<void>;
+  /** The review of the closest earlier version of a patch, if one was reviewed. */
+  priorReview(keys: LineageKeys): Promise<PriorReview | undefined>;
+
+  // The outbox: a reply is recorded with its review (commit) and then moves
+  // pending → sending (claimed by one process) → sent | pending (retry) | failed;
+  // moderated replies start held and are approved (→ pending) or rejected.
+  /**
+   * Claims up to `limit` replies due now. Each is claimed by one process
+   * only. A reply whose Message-ID has already been seen on a list is
+   * recorded as sent (delivered by an earlier, interrupted send) instead.
+   */
+  claimDue(owner: string, now: Date, limit: number): Promise<OutboxEntry[]>;
+  /** Records the outcome of a claimed send; false if the claim was lost meanwhile. */
+  recordDelivery(id: number, owner: string, outcome: DeliveryOutcome): Promise<boolean>;
+  /**
+   * Claims older than `claimTimeoutMs` were cut off mid-send (a crash): each
+   * is recorded as sent if its Message-ID was seen on a list since, else it
+   * waits `inDoubtWaitMs` from its claim for the list to echo it, then is due again.
+   */
+  recoverStaleClaims(now: Date, claimTimeoutMs: number, inDoubtWaitMs: number): Promise<{ confirmed: number; requeued: number }>;
+  /** Mails sent by SMTP since `since`, to one list or overall. */
+  sentCount(since: Date, list?: string): Promise<number>;
+  outboxEntries(filter?: OutboxFilter): Promise<OutboxEntry[]>;
+  /** By outbox number or by the reply's Message-ID. */
+  outboxEntry(id: number | string): Promise<OutboxEntry | undefined>;
+  /** approve: held → pending (sent live); reject: held|pending|failed → rejected; retry: failed → pending. */
+  decideOutbox(id: number, decision: OutboxDecision, by: string, at: Date): Promise<OutboxEntry>;
   counts(): Promise<StoreCounts>;
   close(): Promise<void>;
 }

@@ -5,10 +5,18 @@ import { readFixture } from "./fixtures.js";
 
 const PIN_PUT_PAGE = readFixture("mail", "patch-pin-put-page.eml").toString("utf8");
 
+/**
+ * The fixture with its own file name: distinct patches have distinct diffs
+ * (an identical diff is a RESEND, which is answered once).
+ */
+function distinct(tag: string): string {
+  return PIN_PUT_PAGE.replaceAll("foo_mr.c", `foo_mr_${tag.replace(/[^A-Za-z0-9]/g, "_")}.c`);
+}
+
 /** A lone patch with a release-mismatch error finding: owes one reply. */
 export function gupPatch(tag: string, list = "test@example.org"): Buffer {
   return Buffer.from(
-    PIN_PUT_PAGE.replace(/^Subject: .*$/m, `Subject: [PATCH] RDMA/foo: register user memory regions (${tag})`)
+    distinct(tag).replace(/^Subject: .*$/m, `Subject: [PATCH] RDMA/foo: register user memory regions (${tag})`)
       .replace(/^Message-Id: .*$/m, `Message-Id: <gup-${tag}@example.net>`)
       .replace(/^To: .*$/m, `To: ${list}`)
       .replace(/^In-Reply-To: .*\n/m, "")
@@ -20,7 +28,7 @@ export function gupPatch(tag: string, list = "test@example.org"): Buffer {
 export function seriesPatch(series: string, index: number, total: number, withGup: boolean, list = "test@example.org"): Buffer {
   if (withGup) {
     return Buffer.from(
-      PIN_PUT_PAGE.replace(/^Subject: .*$/m, `Subject: [PATCH ${index}/${total}] RDMA/foo: register user memory regions`)
+      distinct(series).replace(/^Subject: .*$/m, `Subject: [PATCH ${index}/${total}] RDMA/foo: register user memory regions`)
         .replace(/^Message-Id: .*$/m, `Message-Id: <${series}-${index}@example.net>`)
         .replace(/^To: .*$/m, `To: ${list}`)
         .replace(/^In-Reply-To: .*$/m, `In-Reply-To: <${series}-0@example.net>`)

@@ -50,7 +50,7 @@ export function pollerLab(lists: unknown[], poller: Record<string, unknown> = {}
     config,
     configPath,
     async poll(name: string) {
-      const ctx = createPollerContext(config, log);
+      const ctx = createPollerContext(config, log, undefined, log.child({ outbox: true }));
       try {
         return await pollList(config.lists.find((l: ListConfig) => l.name === name)!, ctx);
       } finally {

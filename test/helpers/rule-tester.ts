@@ -31,6 +31,7 @@ export function mailFromDiff(diff: string, options: CaseOptions = {}): Mail {
     messageId: "test@pinwatch.test",
     source: "test",
     references: [],
+    viaRelay: false,
     subject,
     tags: parseSubject(subject),
     from: { name: "Test Author", address: "author@example.org" },

@@ -16,7 +16,7 @@ test("the demo archive: two replies, and none again on the next poll", async () 
   try {
     const first = await lab.poll("demo");
     assert.equal(first.stats.read, 5);
-    assert.equal(first.repliesWritten, 2);
+    assert.equal(first.delivery.written, 2);
     const second = await lab.poll("demo");
     assert.equal(second.stats.read, 0, "the cursor remembers where it stopped");
     assert.equal(lab.outboxFiles().length, 2);

@@ -4,13 +4,16 @@ import { initCParser } from "../../src/analysis/c-parser.js";
 import { configSchema } from "../../src/config/schema.js";
 import { parseMail } from "../../src/mail/parse-mail.js";
 import { composeReply } from "../../src/reply/compose-reply.js";
+import { replyPolicyFor } from "../../src/reply/reply-policy.js";
 import { renderRfc5322 } from "../../src/reply/render-rfc5322.js";
 import { ALL_RULES } from "../../src/rules/index.js";
 import { reviewMail } from "../../src/review/review-mail.js";
 import { readFixture } from "../helpers/fixtures.js";
 
 const config = configSchema.parse({ bot: { address: "bot@pinwatch.test", contact: "humans@pinwatch.test" } });
-const options = { bot: config.bot, reply: config.reply, rulesetVersion: "test-1", version: "0.0.0-test", now: new Date("2025-05-13T00:00:00Z") };
+const options = {
+  bot: config.bot, reply: config.reply, rulesetVersion: "test-1", version: "0.0.0-test", now: new Date("2025-05-13T00:00:00Z"), policy: replyPolicyFor(config),
+};
 
 async function reviewed(name: string) {
   await initCParser();

@@ -8,13 +8,13 @@ import { test } from "node:test";
 import { SqliteStore } from "../../src/store/sqlite-store.js";
 import type { IngestBatch, MessageMeta, ReviewRecord } from "../../src/store/store.js";
 
-const meta = (id: string): MessageMeta => ({ messageId: id, subject: `s ${id}`, kind: "patch", version: 1 });
+const meta = (id: string): MessageMeta => ({ messageId: id, subject: `s ${id}`, title: `s ${id}`, kind: "patch", version: 1 });
 const review = (id: string): ReviewRecord => ({
   messageId: id,
   rulesetVersion: "v1",
   reviewedAt: new Date(0).toISOString(),
-  findings: [{ rule: "release-mismatch", category: "release-mismatch", severity: "error", file: "a.c", line: 3, function: "f", fingerprint: "fp", message: "m", mailable: true }],
-  reply: { replyMessageId: `r-${id}`, idempotencyKey: `${id}\0v1`, inReplyTo: id, list: "l", raw: "raw" },
+  findings: [{ rule: "release-mismatch", category: "release-mismatch", severity: "error", file: "a.c", line: 3, function: "f", fingerprint: "fp", message: "m", mailable: true, status: "new", firstVersion: 1, firstMessageId: id }],
+  reply: { replyMessageId: `r-${id}`, idempotencyKey: `${id}\0v1`, inReplyTo: id, list: "l", raw: "raw", recipients: ["a@example.org"], subject: "Re: s" },
 });
 const batch = (over: Partial<IngestBatch>): IngestBatch => ({
   sourceId: "l:git", sourceType: "git", list: "l", seen: [], pending: [], reviews: [], resolvedPending: [], deletions: [], errors: [], ...over,
@@ -61,7 +61,9 @@ test("a message seen twice, on two lists, is one message with two lists and one 
 test("a deletion marks the message and withdraws a reply not yet delivered", withStore(async (store) => {
   await store.commit(batch({ seen: [meta("a")], reviews: [review("a")] }));
   await store.commit(batch({ deletions: ["a"] }));
-  assert.deepEqual(await store.undeliveredReplies(), []);
+  const [entry] = await store.outboxEntries();
+  assert.equal(entry?.state, "rejected");
+  assert.deepEqual(await store.claimDue("test", new Date(), 10), []);
 }));
 
 test("the database survives a reopen: migrations run once", withStore(async (store, path) => {

@@ -1,0 +1,122 @@
+// Sends what the outbox owes. Each run first recovers sends that were cut
+// off (in doubt), then claims the replies that are due (one process per
+// reply, even with several pinwatch processes on one database), and
+// delivers each by the mode it was recorded with: dry-run into the maildir,
+// live by SMTP within the rate limits. Every outcome is recorded before the
+// next reply: sent, retry later with backoff, or failed.
+import { hostname } from "node:os";
+import type { Config } from "../config/schema.js";
+import { describeError, PinwatchError } from "../errors.js";
+import type { Logger } from "../log.js";
+import { deliverToMaildir } from "../reply/write-maildir.js";
+import { backoffDelay } from "../sources/polite.js";
+import type { OutboxEntry, Store } from "../store/store.js";
+import { createSmtpTransport, type MailTransport } from "./smtp-transport.js";
+
+export interface DeliveryStats {
+  written: number;
+  sent: number;
+  retrying: number;
+  failed: number;
+  rateLimited: number;
+  confirmedInArchive: number;
+}
+
+export interface DeliverOptions {
+  store: Store;
+  config: Pick<Config, "outbox" | "bot">;
+  /** The dry-run maildir. */
+  outboxDir: string;
+  log: Logger;
+  now?: () => Date;
+  /** Replaces SMTP (tests); created from config.outbox.smtp when needed. */
+  transport?: MailTransport;
+  /** Most replies handled in one run; the rest wait for the next. */
+  limit?: number;
+}
+
+/** Names this process in claims, so a claim shows who held it. */
+export const CLAIM_OWNER = `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
+
+const HOUR = 3600 * 1000;
+/** A rate-limited reply is looked at again after this long. */
+const RATE_LIMIT_PAUSE_MS = 5 * 60 * 1000;
+
+export async function deliverOwed(options: DeliverOptions): Promise<DeliveryStats> {
+  const { store, config, log } = options;
+  const now = options.now ?? (() => new Date());
+  const o = config.outbox;
+  const stats: DeliveryStats = { written: 0, sent: 0, retrying: 0, failed: 0, rateLimited: 0, confirmedInArchive: 0 };
+  const recovered = await store.recoverStaleClaims(now(), o.claimTimeoutSeconds * 1000, o.inDoubtWaitMinutes * 60 * 1000);
+  stats.confirmedInArchive += recovered.confirmed;
+  if (recovered.confirmed > 0) log.info({ replies: recovered.confirmed }, "sends cut off before their outcome was recorded were delivered: the list shows them");
+  if (recovered.requeued > 0) log.warn({ replies: recovered.requeued }, "sends cut off before their outcome was recorded are in doubt; each is re-sent (same Message-ID) only if no list shows it in time");
+  const claimed = await store.claimDue(CLAIM_OWNER, now(), options.limit ?? 200);
+  let transport = options.transport;
+  try {
+    for (const entry of claimed) {
+      if (entry.mode === "dry-run") {
+        const result = deliverToMaildir(options.outboxDir, entry.replyMessageId, entry.raw);
+        await store.recordDelivery(entry.id, CLAIM_OWNER, { state: "sent", via: "maildir", at: now() });
+        if (result.written) {
+          stats.written++;
+          log.info({ outbox: entry.id, msgid: entry.inReplyTo, reply: entry.replyMessageId, path: result.path }, "reply written to the dry-run outbox");
+        }
+        continue;
+      }
+      if (await overRateLimit(store, entry, config, now())) {
+        stats.rateLimited++;
+        await store.recordDelivery(entry.id, CLAIM_OWNER, { state: "pending", nextAttemptAt: new Date(now().getTime() + RATE_LIMIT_PAUSE_MS), countsAsAttempt: false });
+        continue;
+      }
+      transport ??= createSmtpTransport(o.smtp);
+      await sendOne(entry, transport, options, now, stats);
+    }
+  } finally {
+    if (!options.transport) transport?.close();
+  }
+  if (stats.rateLimited > 0) log.warn({ replies: stats.rateLimited }, "rate limit reached; replies wait for the next run");
+  return stats;
+}
+
+async function overRateLimit(store: Store, entry: OutboxEntry, config: DeliverOptions["config"], now: Date): Promise<boolean> {
+  const since = new Date(now.getTime() - HOUR);
+  if ((await store.sentCount(since)) >= config.outbox.overallPerHour) return true;
+  return (await store.sentCount(since, entry.list)) >= config.outbox.perListPerHour;
+}
+
+async function sendOne(entry: OutboxEntry, transport: MailTransport, options: DeliverOptions, now: () => Date, stats: DeliveryStats): Promise<void> {
+  const { store, config, log } = options;
+  const o = config.outbox;
+  const label = `outbox ${entry.id} <${entry.replyMessageId}>`;
+  // Someone may have opted out since the reply was composed.
+  const optedOut = new Set(o.optOut.map((a) => a.toLowerCase()));
+  const to = entry.recipients.filter((a) => !optedOut.has(a.toLowerCase()));
+  const entryLog = log.child({ outbox: entry.id, msgid: entry.inReplyTo, reply: entry.replyMessageId });
+  if (to.length === 0) {
+    await store.recordDelivery(entry.id, CLAIM_OWNER, { state: "failed", error: "no recipients left (all opted out)", at: now() });
+    stats.failed++;
+    entryLog.warn("reply not sent: no recipients left");
+    return;
+  }
+  try {
+    await transport.send({ label, from: config.bot.address, to, raw: entry.raw });
+  } catch (err) {
+    const error = err instanceof PinwatchError ? err : new PinwatchError("PW_E_SMTP", describeError(err), { subject: label, cause: err });
+    const permanent = error.code === "PW_E_SMTP_REJECTED";
+    if (permanent || entry.attempts + 1 >= o.maxAttempts) {
+      await store.recordDelivery(entry.id, CLAIM_OWNER, { state: "failed", error: error.message, at: now() });
+      stats.failed++;
+      entryLog.error({ code: error.code, attempts: entry.attempts + 1 }, error.message);
+      return;
+    }
+    const delay = backoffDelay(entry.attempts, o.retryBaseSeconds * 1000, o.retryMaxSeconds * 1000);
+    await store.recordDelivery(entry.id, CLAIM_OWNER, { state: "pending", error: error.message, nextAttemptAt: new Date(now().getTime() + delay), countsAsAttempt: true });
+    stats.retrying++;
+    entryLog.warn({ code: error.code, attempts: entry.attempts + 1, retryInMs: Math.round(delay) }, error.message);
+    return;
+  }
+  await store.recordDelivery(entry.id, CLAIM_OWNER, { state: "sent", via: "smtp", at: now() });
+  stats.sent++;
+  entryLog.info({ to: to.length }, "reply sent");
+}

@@ -1,0 +1,70 @@
+// Live delivery over SMTP with nodemailer: the stored message bytes go out
+// unchanged (its Message-ID included), to the recipients recorded with it.
+// The login comes from environment variables named in config and is never
+// logged. Failures are sorted for the outbox: 5xx is permanent, everything
+// else (no connection, timeouts, 4xx, a connection dropped mid-DATA) is
+// retried.
+import nodemailer from "nodemailer";
+import type { OutboxConfig } from "../config/schema.js";
+import { PinwatchError, RetryableError } from "../errors.js";
+
+export interface SmtpMessage {
+  /** For error messages: outbox number and reply Message-ID. */
+  label: string;
+  from: string;
+  to: string[];
+  raw: string;
+}
+
+export interface MailTransport {
+  send(message: SmtpMessage): Promise<void>;
+  close(): void;
+}
+
+interface SmtpError extends Error {
+  code?: string;
+  responseCode?: number;
+  response?: string;
+  command?: string;
+}
+
+export function classifySmtpError(err: unknown, label: string): PinwatchError {
+  const e = err as SmtpError;
+  const reply = e.response ? `server replied "${e.response.replace(/\s+/g, " ").trim().slice(0, 200)}"` : (e.message ?? String(err));
+  const during = e.command ? ` (after ${e.command.split(" ")[0]})` : "";
+  if (typeof e.responseCode === "number" && e.responseCode >= 500) {
+    return new PinwatchError("PW_E_SMTP_REJECTED", `rejected by the mail server${during}: ${reply}`, { subject: label, cause: err });
+  }
+  return new RetryableError("PW_E_SMTP", `not delivered${during}: ${reply}`, { subject: label, cause: err });
+}
+
+export function createSmtpTransport(smtp: OutboxConfig["smtp"], env: NodeJS.ProcessEnv = process.env): MailTransport {
+  const user = env[smtp.userEnv];
+  const pass = env[smtp.passwordEnv];
+  const timeout = smtp.timeoutSeconds * 1000;
+  const transporter = nodemailer.createTransport({
+    host: smtp.host,
+    port: smtp.port,
+    secure: smtp.security === "tls",
+    requireTLS: smtp.security === "starttls",
+    ignoreTLS: smtp.security === "none",
+    auth: user ? { user, pass } : undefined,
+    connectionTimeout: timeout,
+    greetingTimeout: timeout,
+    socketTimeout: timeout,
+    logger: false,
+    debug: false,
+  });
+  return {
+    async send(message) {
+      try {
+        await transporter.sendMail({ envelope: { from: message.from, to: message.to }, raw: message.raw });
+      } catch (err) {
+        throw classifySmtpError(err, message.label);
+      }
+    },
+    close() {
+      transporter.close();
+    },
+  };
+}
