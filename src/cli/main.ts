@@ -23,6 +23,13 @@ Usage:
       Poll the lists (or one) once with --once, else on their schedules.
   pinwatch backfill --list NAME --since DATE [--config FILE]
       Read a list from DATE (YYYY-MM-DD) on; what is stored already is skipped.
+  pinwatch outbox list [--state STATE] [--list NAME] [--config FILE]
+  pinwatch outbox show|approve|reject|retry ID [--config FILE]
+  pinwatch outbox send [--config FILE]
+      The replies owed and their states (pending, sending, sent, failed,
+      held, rejected). approve sends a held reply (moderated lists); reject
+      drops a held, pending or failed one; retry sends a failed one again;
+      send delivers what is due now. ID is the outbox number or Message-ID.
   pinwatch --help | --version
 
 Exit status: 0 everything was read; 1 some input could not be read or
@@ -46,6 +53,7 @@ async function main(argv: string[]): Promise<number> {
         once: { type: "boolean" },
         list: { type: "string" },
         since: { type: "string" },
+        state: { type: "string" },
       },
     });
   } catch (err) {
@@ -90,6 +98,10 @@ async function main(argv: string[]): Promise<number> {
       }
       const { runPollOnce } = await import("./poll-command.js");
       return runPollOnce(config, subsystemLogger("backfill"), out, { list: values.list, since });
+    }
+    case "outbox": {
+      const { runOutboxCommand } = await import("./outbox-command.js");
+      return runOutboxCommand({ action: rest[0], args: rest.slice(1), state: values.state, list: values.list, config, log: subsystemLogger("outbox"), out });
     }
     default:
       process.stderr.write(`pinwatch: PW_E_USAGE unknown command "${command}"\n\n${USAGE}`);

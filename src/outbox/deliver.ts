@@ -51,10 +51,14 @@ export async function deliverOwed(options: DeliverOptions): Promise<DeliveryStat
   stats.confirmedInArchive += recovered.confirmed;
   if (recovered.confirmed > 0) log.info({ replies: recovered.confirmed }, "sends cut off before their outcome was recorded were delivered: the list shows them");
   if (recovered.requeued > 0) log.warn({ replies: recovered.requeued }, "sends cut off before their outcome was recorded are in doubt; each is re-sent (same Message-ID) only if no list shows it in time");
-  const claimed = await store.claimDue(CLAIM_OWNER, now(), options.limit ?? 200);
   let transport = options.transport;
+  const handled: number[] = [];
   try {
-    for (const entry of claimed) {
+    // One claim at a time: a crash leaves at most one send of this process in doubt.
+    while (handled.length < (options.limit ?? 200)) {
+      const [entry] = await store.claimDue(CLAIM_OWNER, now(), 1, handled);
+      if (!entry) break;
+      handled.push(entry.id);
       if (entry.mode === "dry-run") {
         const result = deliverToMaildir(options.outboxDir, entry.replyMessageId, entry.raw);
         await store.recordDelivery(entry.id, CLAIM_OWNER, { state: "sent", via: "maildir", at: now() });

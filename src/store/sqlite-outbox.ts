@@ -48,6 +48,7 @@ export class OutboxQueries {
     this.s = {
       due: db.prepare(
         `SELECT outbox_id FROM outbox WHERE state = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= ?)
+           AND outbox_id NOT IN (SELECT value FROM json_each(?))
          ORDER BY created_at, outbox_id LIMIT ?`,
       ),
       confirmSeen: db.prepare(
@@ -85,12 +86,12 @@ export class OutboxQueries {
     };
   }
 
-  claimDue(owner: string, now: Date, limit: number): OutboxEntry[] {
+  claimDue(owner: string, now: Date, limit: number, excluding: readonly number[] = []): OutboxEntry[] {
     const at = now.toISOString();
     return this.db
       .transaction(() => {
         const claimed: OutboxEntry[] = [];
-        for (const { outbox_id: id } of this.s.due.all(at, limit) as { outbox_id: number }[]) {
+        for (const { outbox_id: id } of this.s.due.all(at, JSON.stringify(excluding), limit) as { outbox_id: number }[]) {
           // Delivered before, by a send whose outcome was never recorded: the list echoed it.
           if (this.s.confirmSeen.run(at, id).changes > 0) continue;
           if (this.s.claim.run(owner, at, id).changes > 0) claimed.push(entry(this.s.byId.get(id) as Row));

@@ -194,8 +194,8 @@ export class SqliteStore implements Store {
     return priorReview(this.db, keys);
   }
 
-  async claimDue(owner: string, now: Date, limit: number): Promise<OutboxEntry[]> {
-    return this.outbox.claimDue(owner, now, limit);
+  async claimDue(owner: string, now: Date, limit: number, excluding?: readonly number[]): Promise<OutboxEntry[]> {
+    return this.outbox.claimDue(owner, now, limit, excluding);
   }
 
   async recordDelivery(id: number, owner: string, outcome: DeliveryOutcome): Promise<boolean> {

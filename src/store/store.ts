@@ -185,8 +185,9 @@ export interface Store {
    * Claims up to `limit` replies due now. Each is claimed by one process
    * only. A reply whose Message-ID has already been seen on a list is
    * recorded as sent (delivered by an earlier, interrupted send) instead.
+   * `excluding`: replies already handled in this run.
    */
-  claimDue(owner: string, now: Date, limit: number): Promise<OutboxEntry[]>;
+  claimDue(owner: string, now: Date, limit: number, excluding?: readonly number[]): Promise<OutboxEntry[]>;
   /** Records the outcome of a claimed send; false if the claim was lost meanwhile. */
   recordDelivery(id: number, owner: string, outcome: DeliveryOutcome): Promise<boolean>;
   /**

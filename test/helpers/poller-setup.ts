@@ -10,6 +10,8 @@ import type { Config, ListConfig } from "../../src/config/schema.js";
 import pino from "pino";
 import { pollList, type PollResult } from "../../src/poller/poll-list.js";
 import { closePollerContext, createPollerContext } from "../../src/poller/poller-context.js";
+import { deliverOwed, type DeliveryStats } from "../../src/outbox/deliver.js";
+import { SqliteStore } from "../../src/store/sqlite-store.js";
 
 // Quiet unless asked: review workers read the level from the environment too.
 process.env.PINWATCH_LOG_LEVEL ||= "silent";
@@ -19,12 +21,16 @@ export interface PollerLab {
   config: Config;
   configPath: string;
   poll(list: string): Promise<PollResult>;
+  /** Runs the outbox delivery once, as the daemon's outbox schedule does. */
+  deliver(): Promise<DeliveryStats>;
+  /** Opens the store for the length of `run`. */
+  withStore<T>(run: (store: SqliteStore) => Promise<T>): Promise<T>;
   outboxFiles(): string[];
   query<T = Record<string, unknown>>(sql: string, ...params: unknown[]): T[];
   close(): void;
 }
 
-export function pollerLab(lists: unknown[], poller: Record<string, unknown> = {}): PollerLab {
+export function pollerLab(lists: unknown[], poller: Record<string, unknown> = {}, more: { outbox?: Record<string, unknown>; bot?: Record<string, unknown> } = {}): PollerLab {
   const dir = mkdtempSync(join(tmpdir(), "pinwatch-poller-"));
   const configPath = join(dir, "config.yaml");
   writeFileSync(
@@ -40,7 +46,8 @@ export function pollerLab(lists: unknown[], poller: Record<string, unknown> = {}
         ...poller,
       },
       lists,
-      outbox: { dir: join(dir, "outbox") },
+      outbox: { dir: join(dir, "outbox"), ...more.outbox },
+      ...(more.bot ? { bot: more.bot } : {}),
     }),
   );
   const config = loadConfig(configPath);
@@ -55,6 +62,22 @@ export function pollerLab(lists: unknown[], poller: Record<string, unknown> = {}
         return await pollList(config.lists.find((l: ListConfig) => l.name === name)!, ctx);
       } finally {
         await closePollerContext(ctx);
+      }
+    },
+    async deliver() {
+      const store = new SqliteStore(config.poller.database);
+      try {
+        return await deliverOwed({ store, config, outboxDir: join(dir, "outbox"), log: log.child({ outbox: true }) });
+      } finally {
+        await store.close();
+      }
+    },
+    async withStore(run) {
+      const store = new SqliteStore(config.poller.database);
+      try {
+        return await run(store);
+      } finally {
+        await store.close();
       }
     },
     outboxFiles() {

@@ -1,0 +1,92 @@
+// `pinwatch outbox list|show|approve|reject|retry|send`: the moderation queue
+// and the delivery state of every reply, from the command line.
+import { userInfo } from "node:os";
+import type { Config } from "../config/schema.js";
+import { PinwatchError } from "../errors.js";
+import type { Logger } from "../log.js";
+import { deliverOwed } from "../outbox/deliver.js";
+import { projectPath } from "../poller/poller-context.js";
+import { SqliteStore } from "../store/sqlite-store.js";
+import type { OutboxEntry, OutboxState, Store } from "../store/store.js";
+import { deliverySummary } from "./progress.js";
+
+const STATES: readonly OutboxState[] = ["pending", "sending", "sent", "failed", "held", "rejected"];
+
+export interface OutboxCommandOptions {
+  action: string | undefined;
+  args: string[];
+  state?: string;
+  list?: string;
+  config: Config;
+  log: Logger;
+  out: (text: string) => void;
+}
+
+function line(e: OutboxEntry): string {
+  const when = e.sentAt ?? e.createdAt;
+  const error = e.lastError ? `  (${e.lastError})` : "";
+  return `${String(e.id).padStart(5)}  ${e.state.padEnd(8)} ${e.mode.padEnd(9)} ${e.list.padEnd(14)} ${when.slice(0, 16)}  ${e.subject}${error}`;
+}
+
+function describe(e: OutboxEntry): string {
+  return [
+    `outbox ${e.id}: ${e.state} (${e.mode})`,
+    `reply:       <${e.replyMessageId}>`,
+    `in reply to: <${e.inReplyTo}> https://lore.kernel.org/r/${e.inReplyTo}`,
+    `list:        ${e.list}`,
+    `recipients:  ${e.recipients.join(", ") || "(none)"}`,
+    `attempts:    ${e.attempts}${e.nextAttemptAt ? `, next ${e.nextAttemptAt}` : ""}`,
+    e.lastError ? `last error:  ${e.lastError}` : "",
+    e.sentAt ? `sent:        ${e.sentAt} via ${e.deliveredVia}` : "",
+    e.decidedBy ? `decided by:  ${e.decidedBy}` : "",
+    "",
+    e.raw.replace(/\r\n/g, "\n"),
+  ]
+    .filter((l) => l !== "")
+    .join("\n");
+}
+
+async function entryArg(store: Store, arg: string | undefined): Promise<OutboxEntry> {
+  if (!arg) throw new PinwatchError("PW_E_USAGE", "name a reply: its outbox number or its Message-ID");
+  const entry = await store.outboxEntry(/^\d+$/.test(arg) ? Number(arg) : arg);
+  if (!entry) throw new PinwatchError("PW_E_OUTBOX", "no such reply in the outbox", { subject: arg });
+  return entry;
+}
+
+export async function runOutboxCommand(options: OutboxCommandOptions): Promise<number> {
+  const { action, args, out, config } = options;
+  if (options.state && !STATES.includes(options.state as OutboxState)) {
+    throw new PinwatchError("PW_E_USAGE", `--state must be one of ${STATES.join(", ")}`);
+  }
+  const store = new SqliteStore(projectPath(config.poller.database));
+  try {
+    switch (action) {
+      case "list": {
+        const entries = await store.outboxEntries({ state: options.state as OutboxState | undefined, list: options.list });
+        if (entries.length === 0) out("the outbox is empty\n");
+        for (const e of entries) out(`${line(e)}\n`);
+        return 0;
+      }
+      case "show":
+        out(`${describe(await entryArg(store, args[0]))}\n`);
+        return 0;
+      case "approve":
+      case "reject":
+      case "retry": {
+        const entry = await entryArg(store, args[0]);
+        const decided = await store.decideOutbox(entry.id, action, `cli:${userInfo().username}`, new Date());
+        out(`${line(decided)}\n`);
+        return 0;
+      }
+      case "send": {
+        const stats = await deliverOwed({ store, config, outboxDir: projectPath(config.outbox.dir), log: options.log });
+        out(`${deliverySummary(stats, projectPath(config.outbox.dir))}\n`);
+        return stats.failed > 0 ? 1 : 0;
+      }
+      default:
+        throw new PinwatchError("PW_E_USAGE", `outbox needs one of list, show, approve, reject, retry, send${action ? ` (not "${action}")` : ""}`);
+    }
+  } finally {
+    await store.close();
+  }
+}
