@@ -91,9 +91,14 @@ function commentText(f: Finding, width: number, repeated: boolean, first?: Prior
 }
 
 export function composeReply(mail: Mail, findings: Finding[], options: ComposeOptions): ComposedReply | null {
-  const mailable = findings.filter((f) => (options.reply.mailSeverities as string[]).includes(f.severity));
+  const { fresh, carried: carriedAll } = carriedOver(
+    findings.filter((f) => (options.reply.mailSeverities as string[]).includes(f.severity)),
+    options.prior,
+  );
+  // A finding whose earlier reply a moderator rejected is not raised again.
+  const carried = carriedAll.filter((c) => !c.first.rejectedByModerator);
+  const mailable = [...fresh, ...carried.map((c) => c.finding)];
   if (mailable.length === 0) return null;
-  const { fresh, carried } = carriedOver(mailable, options.prior);
   // A RESEND, or the same revision posted again, with nothing new: it was said already.
   if (fresh.length === 0 && options.prior && options.prior.version >= mail.tags.version) return null;
   const firstReport = new Map(carried.map((c) => [c.finding, c.first]));

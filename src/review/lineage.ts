@@ -26,6 +26,8 @@ export interface PriorFinding {
   firstMessageId: string;
   /** lore link to pinwatch's reply on that version, when it went out by mail. */
   firstReplyUrl?: string;
+  /** A moderator rejected pinwatch's reply on that version: not raised again. */
+  rejectedByModerator?: boolean;
 }
 
 /** The review of a patch's closest earlier version (or earlier posting of the same version). */

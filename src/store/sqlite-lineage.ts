@@ -34,7 +34,8 @@ export function priorReview(db: Database.Database, keys: LineageKeys): PriorRevi
       .prepare(
         `SELECT f.fingerprint, f.rule, COALESCE(f.first_version, @version) AS first_version, COALESCE(f.first_message_id, f.message_id) AS first_message_id,
            (SELECT o.reply_message_id FROM outbox o WHERE o.in_reply_to = COALESCE(f.first_message_id, f.message_id)
-              AND o.kind = 'reply' AND o.state = 'sent' AND o.delivered_via IN ('smtp', 'archive')) AS first_reply
+              AND o.kind = 'reply' AND o.state = 'sent' AND o.delivered_via IN ('smtp', 'archive')) AS first_reply,
+           (SELECT o.state FROM outbox o WHERE o.in_reply_to = COALESCE(f.first_message_id, f.message_id) AND o.kind = 'reply') AS first_reply_state
          FROM findings f WHERE f.review_id = @reviewId AND f.mailable = 1`,
       )
       .all({ reviewId: candidates.review_id, version }) as Row[]
@@ -45,6 +46,7 @@ export function priorReview(db: Database.Database, keys: LineageKeys): PriorRevi
       firstVersion: r.first_version as number,
       firstMessageId: r.first_message_id as string,
       firstReplyUrl: r.first_reply ? `https://lore.kernel.org/r/${r.first_reply as string}` : undefined,
+      rejectedByModerator: r.first_reply_state === "rejected",
     }),
   );
   return { messageId: candidates.message_id as string, version, findings };

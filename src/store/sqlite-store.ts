@@ -76,8 +76,12 @@ export class SqliteStore implements Store {
          VALUES (@reviewId, @messageId, @rule, @category, @severity, @file, @line, @function, @fingerprint, @message, @mailable, @status, @firstVersion, @firstMessageId)`,
       ),
       setPatchId: db.prepare("UPDATE messages SET patch_id = ? WHERE message_id = ?"),
-      predecessorFindings: db.prepare("SELECT finding_id, fingerprint, file FROM findings WHERE message_id = ? AND status != 'addressed'"),
-      markAddressed: db.prepare("UPDATE findings SET status = 'addressed', addressed_in = ? WHERE finding_id = ?"),
+      predecessorFindings: db.prepare("SELECT finding_id, fingerprint, file, first_message_id FROM findings WHERE message_id = ? AND status != 'addressed'"),
+      // The finding as reported on every earlier version it was carried through.
+      markAddressed: db.prepare(
+        `UPDATE findings SET status = 'addressed', addressed_in = @by
+         WHERE status != 'addressed' AND (finding_id = @id OR (fingerprint = @fingerprint AND first_message_id = @first))`,
+      ),
       insertReply: db.prepare(
         `INSERT OR IGNORE INTO outbox (reply_message_id, idempotency_key, in_reply_to, list, subject, recipients, raw, mode, state, created_at)
          VALUES (@replyMessageId, @idempotencyKey, @inReplyTo, @list, @subject, @recipients, @raw, @mode, @state, @at)`,
@@ -240,7 +244,7 @@ export class SqliteStore implements Store {
     const touched = new Set(review.touchedFiles ?? []);
     for (const row of this.statements.predecessorFindings.all(predecessor) as Row[]) {
       if (still.has(row.fingerprint as string) || !touched.has(row.file as string)) continue;
-      this.statements.markAddressed.run(review.messageId, row.finding_id);
+      this.statements.markAddressed.run({ by: review.messageId, id: row.finding_id, fingerprint: row.fingerprint, first: row.first_message_id ?? null });
     }
   }
 
