@@ -109,6 +109,12 @@ export class LocalLore {
     this.pi(["public-inbox-index", this.inboxDir(list)]);
   }
 
+  /** Delivers one mail into a list's inbox the way an MTA does: public-inbox-mda on stdin. */
+  mda(list: string, raw: string | Buffer): void {
+    const r = spawnSync("public-inbox-mda", [], { env: { ...this.env(), ORIGINAL_RECIPIENT: `${list}@example.org` }, input: raw, encoding: "utf8" });
+    if (r.status !== 0) throw new Error(`public-inbox-mda exited ${r.status}: ${r.stderr}`);
+  }
+
   /** Removes a message the way an admin does (a `d` commit in the newest epoch). */
   remove(message: Buffer): void {
     this.pi(["public-inbox-learn", "rm"], message);
