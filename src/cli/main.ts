@@ -30,6 +30,12 @@ Usage:
       held, rejected). approve sends a held reply (moderated lists); reject
       drops a held, pending or failed one; retry sends a failed one again;
       send delivers what is due now. ID is the outbox number or Message-ID.
+  pinwatch serve [--config FILE]
+      The dashboard alone (npm start serves it too): overview, series, rules,
+      outbox and moderation queue, JSON under /api.
+  pinwatch digest [--since 7d] [--to ADDR] [--list NAME] [--maintainer ADDR] [--config FILE]
+      Print the digest of findings since then (12h, 1d, 2w or a date); with
+      --to, send it through the outbox (digest.mode).
   pinwatch --help | --version
 
 Exit status: 0 everything was read; 1 some input could not be read or
@@ -54,6 +60,8 @@ async function main(argv: string[]): Promise<number> {
         list: { type: "string" },
         since: { type: "string" },
         state: { type: "string" },
+        to: { type: "string" },
+        maintainer: { type: "string" },
       },
     });
   } catch (err) {
@@ -98,6 +106,14 @@ async function main(argv: string[]): Promise<number> {
       }
       const { runPollOnce } = await import("./poll-command.js");
       return runPollOnce(config, subsystemLogger("backfill"), out, { list: values.list, since });
+    }
+    case "serve": {
+      const { runServe } = await import("./serve-command.js");
+      return runServe(config, subsystemLogger("web"), out);
+    }
+    case "digest": {
+      const { runDigestCommand } = await import("./digest-command.js");
+      return runDigestCommand({ since: values.since, to: values.to, list: values.list, maintainer: values.maintainer, config, log: subsystemLogger("digest"), out });
     }
     case "outbox": {
       const { runOutboxCommand } = await import("./outbox-command.js");

@@ -3,7 +3,10 @@
 // until SIGTERM or SIGINT, which let the polls in flight finish the message
 // in hand and commit before the process exits.
 import type { Config } from "../config/schema.js";
-import type { Logger } from "../log.js";
+import { describeError } from "../errors.js";
+import { subsystemLogger, type Logger } from "../log.js";
+import { loadMaintainers } from "../maintainers/load-maintainers.js";
+import { startWeb, type RunningWeb } from "../web/start-web.js";
 import type { PollResult } from "../poller/poll-list.js";
 import { closePollerContext, createPollerContext } from "../poller/poller-context.js";
 import { Scheduler } from "../poller/scheduler.js";
@@ -17,7 +20,17 @@ export async function runDaemon(config: Config, log: Logger, out: (t: string) =>
     return 2;
   }
   const ctx = createPollerContext(config);
-  const scheduler = new Scheduler(lists, ctx, (result: PollResult) => out(`${summary(result, ctx.outboxDir)}\n`));
+  const maintainers = await loadMaintainers(config.maintainers.file, ctx.polite.userAgent);
+  const scheduler = new Scheduler(lists, ctx, (result: PollResult) => out(`${summary(result, ctx.outboxDir)}\n`), maintainers);
+  // The dashboard reads the same store; a port in use is reported, and polling goes on without it.
+  let web: RunningWeb | undefined;
+  if (config.web.enabled) {
+    try {
+      web = await startWeb(config, ctx.store, maintainers, subsystemLogger("web"));
+    } catch (err) {
+      log.error({ code: (err as { code?: string }).code }, `dashboard not started: ${describeError(err)}`);
+    }
+  }
   const stopped = new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       out(`pinwatch: ${signal}: finishing the messages in hand, then stopping\n`);
@@ -27,8 +40,9 @@ export async function runDaemon(config: Config, log: Logger, out: (t: string) =>
     process.once("SIGINT", () => stop("SIGINT"));
   });
   await scheduler.start();
-  out(`pinwatch: following ${lists.map((l) => `${l.name} (${l.schedule})`).join(", ")}; dry-run outbox ${ctx.outboxDir}; Ctrl-C to stop\n`);
+  out(`pinwatch: following ${lists.map((l) => `${l.name} (${l.schedule})`).join(", ")}; dry-run outbox ${ctx.outboxDir}${web ? `; dashboard ${web.url}` : ""}; Ctrl-C to stop\n`);
   await stopped;
+  await web?.close();
   await closePollerContext(ctx);
   return 0;
 }

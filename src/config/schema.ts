@@ -181,6 +181,43 @@ export const outboxSchema = z.object({
   botMailers: z.array(z.string().refine(isRegExp, "not a valid regular expression")).default(["patchwork", "syzbot", "\\bbot\\b", "sashiko", "kernel test robot"]),
 });
 
+export const webSchema = z.object({
+  /** Serve the dashboard as part of `pinwatch run` (npm start); `pinwatch serve` serves it alone. */
+  enabled: z.boolean().default(true),
+  host: z.string().default("127.0.0.1"),
+  port: z.number().int().min(0).max(65535).default(8080),
+  /** Environment variable with the moderators' login token (approve/reject). Unset: moderation is off. */
+  tokenEnv: z.string().default("PINWATCH_DASHBOARD_TOKEN"),
+  /** Environment variable with the secret that signs session cookies (default: random per start). */
+  secretEnv: z.string().default("PINWATCH_DASHBOARD_SECRET"),
+  /** The dashboard's public address, for links in digests. */
+  publicUrl: z.string().default("http://127.0.0.1:8080"),
+});
+
+export const digestRecipientSchema = z.object({
+  /** Where the digest goes: a person or a list. */
+  to: z.string().min(3),
+  /** Only findings on these lists (default: all). */
+  lists: z.array(z.string()).default([]),
+  /** Only findings in files this maintainer (address, from MAINTAINERS) looks after. */
+  maintainer: z.string().optional(),
+});
+
+export const digestSchema = z.object({
+  /** node-cron expression: when the daemon sends the digests (default Monday 08:00). */
+  schedule: z.string().refine((s) => cron.validate(s), "not a valid cron expression").default("0 8 * * 1"),
+  /** dry-run (the outbox maildir), moderated (held for approval) or live (SMTP), like a list's replyMode. */
+  mode: z.enum(["dry-run", "moderated", "live"]).default("dry-run"),
+  recipients: z.array(digestRecipientSchema).default([]),
+  /** A first digest (no earlier one to a recipient) covers this many days. */
+  firstPeriodDays: z.number().positive().default(7),
+});
+
+export const maintainersSchema = z.object({
+  /** A MAINTAINERS file (path, or http(s) URL read at start) for grouping by maintainer. */
+  file: z.string().optional(),
+});
+
 export const configSchema = z.object({
   bot: botSchema.default(botSchema.parse({})),
   review: reviewSchema.default(reviewSchema.parse({})),
@@ -191,6 +228,9 @@ export const configSchema = z.object({
     .default([listSchema.parse({ name: "demo", source: { type: "mailbox", path: "demo/lore-demo.mbox" } })])
     .refine((lists) => new Set(lists.map((l) => l.name)).size === lists.length, "list names must be unique"),
   outbox: outboxSchema.default(outboxSchema.parse({})),
+  web: webSchema.default(webSchema.parse({})),
+  digest: digestSchema.default(digestSchema.parse({})),
+  maintainers: maintainersSchema.default(maintainersSchema.parse({})),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -200,4 +240,6 @@ export type ListConfig = z.infer<typeof listSchema>;
 export type SourceConfig = z.infer<typeof sourceSchema>;
 export type PollerConfig = z.infer<typeof pollerSchema>;
 export type OutboxConfig = z.infer<typeof outboxSchema>;
+export type WebConfig = z.infer<typeof webSchema>;
+export type DigestConfig = z.infer<typeof digestSchema>;
 export type ReplyMode = ListConfig["replyMode"];

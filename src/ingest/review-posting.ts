@@ -12,6 +12,7 @@ import { parsePatch } from "../diff/parse-patch.js";
 import { patchId } from "../diff/patch-id.js";
 import { replyDecision, replyPolicyFor } from "../reply/reply-policy.js";
 import type { PriorReview } from "../review/lineage.js";
+import { quotePositions, renderQuote } from "../reply/quote-hunks.js";
 import { renderRfc5322 } from "../reply/render-rfc5322.js";
 import { siblingsIn } from "../review/series.js";
 import { reviewMail } from "../review/review-mail.js";
@@ -77,6 +78,11 @@ export async function reviewPosting(patches: readonly RawPatch[], ctx: ReviewCon
           })
         : null;
       const earlier = new Map((patch.prior?.findings ?? []).map((f) => [f.fingerprint, f]));
+      const files = new Map(parsePatch(mail.patchText).map((f) => [f.path, f]));
+      const excerpt = (f: (typeof review.findings)[number]) => {
+        const file = files.get(f.file);
+        return file ? renderQuote(file, quotePositions(file, f.anchor, f.related, ctx.config.reply.maxQuotedLines)).join("\n") : undefined;
+      };
       const version = mail.tags.version;
       const mailableCount = review.findings.filter((f) => mailSeverities.includes(f.severity)).length;
       records.push({
@@ -89,6 +95,7 @@ export async function reviewPosting(patches: readonly RawPatch[], ctx: ReviewCon
             rule: f.rule, category: f.category, severity: f.severity, file: f.file, line: f.line, function: f.function,
             fingerprint: f.fingerprint, message: f.message, mailable: mailSeverities.includes(f.severity),
             status: first ? "still-present" : "new", firstVersion: first?.firstVersion ?? version, firstMessageId: first?.firstMessageId ?? mail.messageId,
+            excerpt: excerpt(f),
           };
         }),
         reply: reply
@@ -100,7 +107,7 @@ export async function reviewPosting(patches: readonly RawPatch[], ctx: ReviewCon
         noReplyReason: mailableCount === 0 || reply ? undefined : decision.reply ? "nothing new since the earlier posting of this revision" : decision.reason,
         version,
         predecessor: patch.prior?.messageId,
-        touchedFiles: parsePatch(mail.patchText).map((f) => f.path),
+        touchedFiles: [...files.keys()],
         patchId: patchId(mail.patchText),
       });
     } catch (err) {

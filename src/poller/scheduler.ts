@@ -5,6 +5,8 @@
 import cron, { type ScheduledTask } from "node-cron";
 import type { ListConfig } from "../config/schema.js";
 import { describeError } from "../errors.js";
+import { runScheduledDigests } from "../digest/digest-run.js";
+import type { MaintainersIndex } from "../maintainers/maintainers-file.js";
 import { deliverOwed } from "../outbox/deliver.js";
 import { pollList, type PollResult } from "./poll-list.js";
 import type { PollerContext } from "./poller-context.js";
@@ -18,6 +20,7 @@ export class Scheduler {
     private readonly lists: readonly ListConfig[],
     private readonly ctx: PollerContext,
     private readonly onResult: (result: PollResult) => void = () => undefined,
+    private readonly maintainers?: MaintainersIndex,
   ) {}
 
   /** Polls one list unless a poll of it is already running. */
@@ -49,9 +52,25 @@ export class Scheduler {
     }
   }
 
+  /** Records each configured recipient's digest, then delivers it with the rest of the outbox. */
+  private async sendDigests(): Promise<void> {
+    if (this.abort.signal.aborted) return;
+    const ctx = this.ctx;
+    try {
+      const queued = await runScheduledDigests(ctx.store, ctx.config, this.maintainers, new Date());
+      ctx.outboxLog.info({ digests: queued }, "digests recorded");
+      await this.deliverDue();
+    } catch (err) {
+      ctx.outboxLog.error({ code: (err as { code?: string }).code }, `digest failed: ${describeError(err)}`);
+    }
+  }
+
   /** Polls every list once now, then on each list's schedule. */
   async start(): Promise<void> {
     this.tasks.push(cron.schedule(this.ctx.config.outbox.schedule, () => this.deliverDue(), { name: "outbox", noOverlap: true }));
+    if (this.ctx.config.digest.recipients.length > 0) {
+      this.tasks.push(cron.schedule(this.ctx.config.digest.schedule, () => this.sendDigests(), { name: "digest", noOverlap: true }));
+    }
     for (const list of this.lists) {
       this.tasks.push(
         cron.schedule(list.schedule, () => (this.abort.signal.aborted ? undefined : this.pollNow(list)), { name: `poll ${list.name}`, noOverlap: true }),

@@ -155,4 +155,24 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       CREATE INDEX outbox_sent ON outbox(sent_at) WHERE sent_at IS NOT NULL;
     `,
   },
+  {
+    version: 3,
+    name: "quoted excerpts of findings; digests sent",
+    sql: `
+      ALTER TABLE findings ADD COLUMN excerpt TEXT;
+      CREATE TABLE digests (
+        digest_id INTEGER PRIMARY KEY,
+        recipient TEXT NOT NULL,
+        period_start TEXT NOT NULL,
+        period_end TEXT NOT NULL,
+        findings INTEGER NOT NULL,
+        outbox_message_id TEXT,
+        created_at TEXT NOT NULL
+      );
+      CREATE INDEX digests_recipient ON digests(recipient, period_end);
+      CREATE INDEX reviews_reviewed_at ON reviews(reviewed_at);
+      CREATE INDEX reviews_predecessor ON reviews(predecessor) WHERE predecessor IS NOT NULL;
+      CREATE INDEX findings_addressed_in ON findings(addressed_in) WHERE addressed_in IS NOT NULL;
+    `,
+  },
 ];

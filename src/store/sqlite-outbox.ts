@@ -86,6 +86,19 @@ export class OutboxQueries {
     };
   }
 
+  enqueue(mail: { replyMessageId: string; idempotencyKey: string; kind: string; list: string; subject: string; recipients: string[]; raw: string; mode?: string; inReplyTo?: string }, at: Date): boolean {
+    const mode = mail.mode ?? "dry-run";
+    return (
+      this.db
+        .prepare(
+          `INSERT OR IGNORE INTO outbox (reply_message_id, idempotency_key, kind, in_reply_to, list, subject, recipients, raw, mode, state, created_at)
+           VALUES (?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(mail.replyMessageId, mail.idempotencyKey, mail.kind, mail.list, mail.subject, JSON.stringify(mail.recipients), mail.raw, mode, mode === "moderated" ? "held" : "pending", at.toISOString())
+        .changes > 0
+    );
+  }
+
   claimDue(owner: string, now: Date, limit: number, excluding: readonly number[] = []): OutboxEntry[] {
     const at = now.toISOString();
     return this.db

@@ -9,8 +9,10 @@ import { PinwatchError } from "../errors.js";
 import { MIGRATIONS } from "./migrations.js";
 import { OutboxQueries } from "./sqlite-outbox.js";
 import { priorReview } from "./sqlite-lineage.js";
+import { ViewQueries } from "./sqlite-views.js";
+import type { DigestRecord, FindingFilter, FindingView, SeriesView, SourceHealth } from "./views.js";
 import type { LineageKeys, PriorReview } from "../review/lineage.js";
-import type { IngestBatch, OutboxEntry, OutboxFilter, OutboxDecision, DeliveryOutcome, PendingPatch, ReviewRecord, Store, StoreCounts } from "./store.js";
+import type { IngestBatch, OutboxReply, OutboxEntry, OutboxFilter, OutboxDecision, DeliveryOutcome, PendingPatch, ReviewRecord, Store, StoreCounts } from "./store.js";
 
 type Row = Record<string, unknown>;
 
@@ -18,6 +20,7 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly statements: ReturnType<SqliteStore["prepare"]>;
   private readonly outbox: OutboxQueries;
+  private readonly views: ViewQueries;
 
   constructor(readonly path: string) {
     try {
@@ -37,6 +40,7 @@ export class SqliteStore implements Store {
     }
     this.statements = this.prepare();
     this.outbox = new OutboxQueries(this.db);
+    this.views = new ViewQueries(this.db);
   }
 
   private migrate(): void {
@@ -72,8 +76,8 @@ export class SqliteStore implements Store {
          VALUES (@messageId, @rulesetVersion, @reviewedAt, @count, @errorCode, @errorMessage, @version, @predecessor, @touchedFiles, @noReplyReason)`,
       ),
       insertFinding: db.prepare(
-        `INSERT INTO findings (review_id, message_id, rule, category, severity, file, line, function, fingerprint, message, mailable, status, first_version, first_message_id)
-         VALUES (@reviewId, @messageId, @rule, @category, @severity, @file, @line, @function, @fingerprint, @message, @mailable, @status, @firstVersion, @firstMessageId)`,
+        `INSERT INTO findings (review_id, message_id, rule, category, severity, file, line, function, fingerprint, message, mailable, status, first_version, first_message_id, excerpt)
+         VALUES (@reviewId, @messageId, @rule, @category, @severity, @file, @line, @function, @fingerprint, @message, @mailable, @status, @firstVersion, @firstMessageId, @excerpt)`,
       ),
       setPatchId: db.prepare("UPDATE messages SET patch_id = ? WHERE message_id = ?"),
       predecessorFindings: db.prepare("SELECT finding_id, fingerprint, file, first_message_id FROM findings WHERE message_id = ? AND status != 'addressed'"),
@@ -152,7 +156,7 @@ export class SqliteStore implements Store {
           if (result.changes === 0) continue;
           const reviewId = Number(result.lastInsertRowid);
           if (r.patchId) s.setPatchId.run(r.patchId, r.messageId);
-          for (const f of r.findings) s.insertFinding.run({ ...f, reviewId, messageId: r.messageId, mailable: f.mailable ? 1 : 0 });
+          for (const f of r.findings) s.insertFinding.run({ ...f, reviewId, messageId: r.messageId, mailable: f.mailable ? 1 : 0, excerpt: f.excerpt ?? null });
           if (r.predecessor) this.markAddressed(r, r.predecessor);
           if (r.reply) {
             const mode = r.reply.mode ?? "dry-run";
@@ -224,6 +228,30 @@ export class SqliteStore implements Store {
 
   async decideOutbox(id: number, decision: OutboxDecision, by: string, at: Date): Promise<OutboxEntry> {
     return this.outbox.decide(id, decision, by, at);
+  }
+
+  async enqueueMail(mail: OutboxReply & { kind: "digest" }, at: Date): Promise<boolean> {
+    return this.outbox.enqueue(mail, at);
+  }
+
+  async findings(filter?: FindingFilter): Promise<FindingView[]> {
+    return this.views.findings(filter);
+  }
+
+  async sourceHealth(): Promise<SourceHealth[]> {
+    return this.views.sourceHealth();
+  }
+
+  async series(messageId: string): Promise<SeriesView | undefined> {
+    return this.views.series(messageId);
+  }
+
+  async lastDigest(recipient: string): Promise<DigestRecord | undefined> {
+    return this.views.lastDigest(recipient);
+  }
+
+  async recordDigest(digest: DigestRecord, at: Date): Promise<void> {
+    this.views.recordDigest(digest, at);
   }
 
   async counts(): Promise<StoreCounts> {

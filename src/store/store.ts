@@ -4,6 +4,7 @@
 // outside src/store/.
 import type { MailKind } from "../mail/types.js";
 import type { LineageKeys, PriorReview } from "../review/lineage.js";
+import type { DigestRecord, FindingFilter, FindingView, SeriesView, SourceHealth } from "./views.js";
 import type { Category, Severity } from "../rules/types.js";
 
 /** What is known of a message from its headers. */
@@ -39,6 +40,8 @@ export interface StoredFinding {
   fingerprint: string;
   message: string;
   mailable: boolean;
+  /** The hunk lines the finding is about, as quoted in a reply ("> +..."). */
+  excerpt?: string;
   /** new, or still-present (first reported on an earlier version). */
   status: "new" | "still-present";
   firstVersion: number;
@@ -203,6 +206,16 @@ export interface Store {
   outboxEntry(id: number | string): Promise<OutboxEntry | undefined>;
   /** approve: held → pending (sent live); reject: held|pending|failed → rejected; retry: failed → pending. */
   decideOutbox(id: number, decision: OutboxDecision, by: string, at: Date): Promise<OutboxEntry>;
+  /** Records a mail that is not a reply (a digest) for delivery; false if its key was recorded before. */
+  enqueueMail(mail: OutboxReply & { kind: "digest" }, at: Date): Promise<boolean>;
+
+  // Read side: the dashboard, its JSON API and the digest.
+  findings(filter?: FindingFilter): Promise<FindingView[]>;
+  sourceHealth(): Promise<SourceHealth[]>;
+  /** A series by its cover letter's or first patch's Message-ID (or any of its patches'), with every version. */
+  series(messageId: string): Promise<SeriesView | undefined>;
+  lastDigest(recipient: string): Promise<DigestRecord | undefined>;
+  recordDigest(digest: DigestRecord, at: Date): Promise<void>;
   counts(): Promise<StoreCounts>;
   close(): Promise<void>;
 }

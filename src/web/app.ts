@@ -1,0 +1,132 @@
+// The dashboard as a fastify app, built without listening (tests inject
+// requests). Pages are server-rendered HTML that work without JavaScript;
+// every page's data is also JSON under /api. Changing anything (approve,
+// reject) needs a moderator's session and the form's CSRF token, and a
+// cross-site Origin is refused.
+import fastifyCookie from "@fastify/cookie";
+import fastifyFormbody from "@fastify/formbody";
+import Fastify, { type FastifyReply, type FastifyRequest } from "fastify";
+import { PinwatchError } from "../errors.js";
+import type { Logger } from "../log.js";
+import { digestFor, parseSince } from "../digest/digest-run.js";
+import { DashboardAuth } from "./auth.js";
+import { cleanFilters, overviewData, ruleData, seriesData, type DashboardDeps } from "./dashboard-data.js";
+import { html } from "./html.js";
+import { layout } from "./views/layout.js";
+import { loginPage, outboxPage, overviewPage, rulePage, rulesIndexPage, seriesPage } from "./views/pages.js";
+
+export interface WebOptions extends DashboardDeps {
+  log?: Logger;
+  auth: DashboardAuth;
+}
+
+const COOKIE = "pinwatch_session";
+
+export async function buildApp(options: WebOptions) {
+  const app = Fastify({ loggerInstance: options.log, disableRequestLogging: true, bodyLimit: 64 * 1024 });
+  await app.register(fastifyCookie);
+  await app.register(fastifyFormbody);
+  const { auth } = options;
+  const secure = options.config.web.publicUrl.startsWith("https:");
+
+  const session = (req: FastifyRequest) => auth.session(req.cookies[COOKIE]);
+  const page = (req: FastifyRequest, reply: FastifyReply, title: string, body: ReturnType<typeof html>) => {
+    const s = session(req);
+    reply.type("text/html; charset=utf-8").header("content-security-policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; frame-ancestors 'none'");
+    return layout(title, body, { loggedIn: !!s, loginEnabled: auth.enabled, csrf: s ? auth.csrfToken(s) : undefined });
+  };
+  const notFound = (reply: FastifyReply, what: string) => reply.code(404).type("text/plain; charset=utf-8").send(`not found: ${what}\n`);
+  /** A state change must come from our own pages: same-origin (when the browser says) and the session's CSRF token. */
+  const guard = (req: FastifyRequest, reply: FastifyReply): string | undefined => {
+    const origin = req.headers.origin;
+    if (origin && origin !== "null" && new URL(origin).host !== req.headers.host) {
+      reply.code(403).send("cross-site request refused\n");
+      return undefined;
+    }
+    const s = session(req);
+    if (!s) {
+      reply.code(401).type("text/html; charset=utf-8").send(layout("Log in", loginPage("Log in first."), { loginEnabled: auth.enabled }));
+      return undefined;
+    }
+    if (!auth.checkCsrf(s, (req.body as Record<string, string> | undefined)?.csrf)) {
+      reply.code(403).send("missing or wrong CSRF token: reload the page and try again\n");
+      return undefined;
+    }
+    return s;
+  };
+
+  app.get("/", async (req, reply) => page(req, reply, "Overview", overviewPage(await overviewData(options, cleanFilters(req.query as Record<string, unknown>)))));
+  app.get("/api/overview", async (req) => overviewData(options, cleanFilters(req.query as Record<string, unknown>)));
+  app.get("/api/findings", async (req) => {
+    const f = cleanFilters(req.query as Record<string, unknown>);
+    return (await overviewData(options, f)).series;
+  });
+
+  app.get<{ Params: { id: string } }>("/series/:id", async (req, reply) => {
+    const s = await seriesData(options, req.params.id);
+    return s ? page(req, reply, s.title, seriesPage(s)) : notFound(reply, `series ${req.params.id}`);
+  });
+  app.get<{ Params: { id: string } }>("/api/series/:id", async (req, reply) => (await seriesData(options, req.params.id)) ?? notFound(reply, `series ${req.params.id}`));
+
+  app.get("/rules", async (req, reply) => page(req, reply, "Rules", rulesIndexPage(options.rules.map((r) => r.meta))));
+  app.get("/api/rules", async () => options.rules.map((r) => r.meta));
+  app.get<{ Params: { id: string } }>("/rules/:id", async (req, reply) => {
+    const r = await ruleData(options, req.params.id);
+    return r ? page(req, reply, `Rule ${r.meta.id}`, rulePage(r.meta, r.hits)) : notFound(reply, `rule ${req.params.id}`);
+  });
+  app.get<{ Params: { id: string } }>("/api/rules/:id", async (req, reply) => (await ruleData(options, req.params.id)) ?? notFound(reply, `rule ${req.params.id}`));
+
+  app.get("/outbox", async (req, reply) => {
+    const s = session(req);
+    const entries = await options.store.outboxEntries({ limit: 500 });
+    return page(req, reply, "Outbox", outboxPage(entries, { loggedIn: !!s, loginEnabled: auth.enabled, csrf: s ? auth.csrfToken(s) : undefined }));
+  });
+  app.get("/api/outbox", async (req, reply) => {
+    // Reply texts and recipients are for moderators.
+    if (!session(req)) return reply.code(401).send({ error: "log in first" });
+    return options.store.outboxEntries({ limit: 500 });
+  });
+  app.post<{ Params: { id: string; action: string } }>("/outbox/:id/:action", async (req, reply) => {
+    if (!guard(req, reply)) return reply;
+    const action = req.params.action;
+    if (action !== "approve" && action !== "reject") return notFound(reply, action);
+    try {
+      await options.store.decideOutbox(Number(req.params.id), action, "dashboard", new Date());
+    } catch (err) {
+      if (err instanceof PinwatchError && err.code === "PW_E_OUTBOX") return reply.code(409).type("text/plain; charset=utf-8").send(`${err.message}\n`);
+      throw err;
+    }
+    return reply.redirect(`/outbox#o${Number(req.params.id)}`, 303);
+  });
+
+  app.get("/login", async (req, reply) => page(req, reply, "Log in", auth.enabled ? loginPage() : html`<p>Moderation is off: no login token is configured.</p>`));
+  app.post("/login", async (req, reply) => {
+    const origin = req.headers.origin;
+    if (origin && origin !== "null" && new URL(origin).host !== req.headers.host) return reply.code(403).send("cross-site request refused\n");
+    const cookie = auth.login(String((req.body as Record<string, unknown> | undefined)?.token ?? ""));
+    if (!cookie) return reply.code(401).type("text/html; charset=utf-8").send(layout("Log in", loginPage("Wrong token."), { loginEnabled: auth.enabled }));
+    reply.setCookie(COOKIE, cookie, { path: "/", httpOnly: true, sameSite: "strict", secure });
+    return reply.redirect("/outbox", 303);
+  });
+  app.post("/logout", async (req, reply) => {
+    if (!guard(req, reply)) return reply;
+    reply.clearCookie(COOKIE, { path: "/" });
+    return reply.redirect("/", 303);
+  });
+
+  app.get("/digest", async (req, reply) => {
+    const q = req.query as Record<string, string | undefined>;
+    const now = new Date();
+    const since = parseSince(q.since ?? "7d", now) ?? new Date(now.getTime() - 7 * 86400000);
+    const d = await digestFor(options.store, options.config, options.maintainers, { lists: q.list ? [q.list] : [], maintainer: q.maintainer }, since, now);
+    return page(req, reply, d.subject, d.html);
+  });
+  app.get("/api/digest", async (req) => {
+    const q = req.query as Record<string, string | undefined>;
+    const now = new Date();
+    const since = parseSince(q.since ?? "7d", now) ?? new Date(now.getTime() - 7 * 86400000);
+    const d = await digestFor(options.store, options.config, options.maintainers, { lists: q.list ? [q.list] : [], maintainer: q.maintainer }, since, now);
+    return { subject: d.subject, text: d.text, findings: d.findings };
+  });
+  return app;
+}
