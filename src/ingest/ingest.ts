@@ -14,6 +14,7 @@ import type { Source } from "../sources/source.js";
 import type { IngestBatch, PendingPatch, ReviewRecord, Store } from "../store/store.js";
 import { postingComplete } from "../review/series.js";
 import type { ReplyMode } from "../config/schema.js";
+import type { LineageKeys } from "../review/lineage.js";
 import { lineageKeysOfRaw, rawChangeId } from "./lineage-keys.js";
 import { needsReview } from "./prefilter.js";
 import type { Reviewer } from "./reviewer.js";
@@ -59,6 +60,8 @@ function emptyStats(): IngestStats {
 interface InFlight {
   reviews: Promise<ReviewRecord[]>;
   resolves: string[];
+  /** Lineage keys of the patches, released when their reviews are committed. */
+  lineage: string[];
   seriesKey?: string;
   done?: ReviewRecord[];
 }
@@ -96,7 +99,10 @@ export async function ingest(source: Source, options: IngestOptions): Promise<In
     }
     if (batchSize === 0 && batch.cursor === undefined && ready.length === 0) return;
     await store.commit(batch);
-    for (const f of ready) for (const id of f.resolves) reviewing.delete(id);
+    for (const f of ready) {
+      for (const id of f.resolves) reviewing.delete(id);
+      for (const k of f.lineage) uncommittedLineage.set(k, (uncommittedLineage.get(k) ?? 1) - 1);
+    }
     stats.reviewed += batch.reviews.length;
     stats.errors += batch.reviews.filter((r) => r.error).length;
     stats.findings += batch.reviews.reduce((n, r) => n + r.findings.length, 0);
@@ -106,24 +112,33 @@ export async function ingest(source: Source, options: IngestOptions): Promise<In
     inBatch.clear();
   };
 
-  const dispatch = (patches: PendingPatch[], seriesKey?: string) => {
+  /** Lineage keys (author + title) of reviews dispatched and not yet committed. */
+  const uncommittedLineage = new Map<string, number>();
+  const lineageKey = (keys: LineageKeys | undefined) => (keys ? `${keys.fromAddress?.toLowerCase() ?? ""}\0${keys.title}` : undefined);
+
+  const dispatch = async (patches: PendingPatch[], seriesKey?: string) => {
+    const keyed = patches.map((p) => ({ patch: p, keys: lineageKeysOfRaw(p.messageId, p.raw) }));
+    // An earlier version of one of these patches is still being reviewed (a
+    // backfill meets v1 and v2 together): commit it first, so the lookup
+    // below finds its findings and v2 can say "still present since v1".
+    if (keyed.some(({ keys }) => (uncommittedLineage.get(lineageKey(keys)!) ?? 0) > 0 || (keys?.inReplyTo && reviewing.has(keys.inReplyTo)))) await flush(true);
+    const lineage = keyed.map(({ keys }) => lineageKey(keys)).filter((k): k is string => !!k);
+    for (const k of lineage) uncommittedLineage.set(k, (uncommittedLineage.get(k) ?? 0) + 1);
     for (const p of patches) reviewing.add(p.messageId);
     const entry: InFlight = {
       reviews: (async () => {
         // Each patch travels with its earlier version's review, so its reply can say "still present since v1".
         const raw = await Promise.all(
-          patches.map(async (p) => {
-            const keys = lineageKeysOfRaw(p.messageId, p.raw);
-            return {
-              messageId: p.messageId, list: p.list, bytes: p.raw,
-              source: p.seriesKey ? `${p.list} <${p.messageId}> (held for its series)` : `${p.list} <${p.messageId}>`,
-              prior: keys ? await store.priorReview(keys) : undefined,
-            };
-          }),
+          keyed.map(async ({ patch: p, keys }) => ({
+            messageId: p.messageId, list: p.list, bytes: p.raw,
+            source: p.seriesKey ? `${p.list} <${p.messageId}> (held for its series)` : `${p.list} <${p.messageId}>`,
+            prior: keys ? await store.priorReview(keys) : undefined,
+          })),
         );
         return reviewer.review(raw);
       })(),
       resolves: patches.map((p) => p.messageId),
+      lineage,
       seriesKey,
     };
     entry.reviews.then((records) => (entry.done = records));
@@ -136,7 +151,7 @@ export async function ingest(source: Source, options: IngestOptions): Promise<In
       const { indexes, total } = await store.seriesIndexes(key);
       if (!postingComplete(indexes, total)) continue;
       const held = (await store.pendingPatches({ seriesKey: key })).filter((p) => !reviewing.has(p.messageId));
-      if (held.length > 0) dispatch(held, key);
+      if (held.length > 0) await dispatch(held, key);
     }
   };
 
@@ -151,7 +166,7 @@ export async function ingest(source: Source, options: IngestOptions): Promise<In
       const newest = Math.max(...patches.map((p) => (p.date ? Date.parse(p.date) : Number.NEGATIVE_INFINITY)));
       if (newest > cutoff) continue;
       log.info({ series: key, patches: patches.length }, "series incomplete after the wait; reviewing what arrived");
-      dispatch(patches, key);
+      await dispatch(patches, key);
     }
   };
 
@@ -189,14 +204,14 @@ export async function ingest(source: Source, options: IngestOptions): Promise<In
       stats.held++;
       return;
     }
-    dispatch([pending]);
+    await dispatch([pending]);
     // Reading may run ahead of reviewing, but not without bound.
     if (inFlight.length > MAX_IN_FLIGHT) await inFlight[0]!.reviews;
   };
 
   // What an interrupted run left awaiting review is picked up first.
   const leftOver = await store.pendingPatches({ list });
-  for (const p of leftOver) if (!p.seriesKey) dispatch([p]);
+  for (const p of leftOver) if (!p.seriesKey) await dispatch([p]);
   await resolveSeries(new Set(leftOver.flatMap((p) => (p.seriesKey ? [p.seriesKey] : []))));
   const cursor = await store.cursor(source.id);
   try {

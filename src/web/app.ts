@@ -23,7 +23,13 @@ export interface WebOptions extends DashboardDeps {
 const COOKIE = "pinwatch_session";
 
 export async function buildApp(options: WebOptions) {
-  const app = Fastify({ loggerInstance: options.log, disableRequestLogging: true, bodyLimit: 64 * 1024 });
+  // Requests are not logged; failures are, through pinwatch's own logger.
+  const app = Fastify({ logger: false, bodyLimit: 64 * 1024 });
+  app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
+    const status = err.statusCode && err.statusCode < 500 ? err.statusCode : 500;
+    if (status === 500) options.log?.error({ url: req.url, err }, `dashboard request failed: ${err.message}`);
+    return reply.code(status).type("text/plain; charset=utf-8").send(status === 500 ? "internal error (logged)\n" : `${err.message}\n`);
+  });
   await app.register(fastifyCookie);
   await app.register(fastifyFormbody);
   const { auth } = options;
