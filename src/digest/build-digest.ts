@@ -37,8 +37,8 @@ interface SeriesGroup {
 function groups(input: DigestInput): SeriesGroup[] {
   const map = new Map<string, SeriesGroup>();
   const add = (f: FindingView, kind: "found" | "addressed") => {
-    let g = map.get(f.seriesRoot);
-    if (!g) map.set(f.seriesRoot, (g = { root: f.seriesRoot, title: f.title, author: f.author, list: f.list, found: [], addressed: [] }));
+    let g = map.get(f.lineageRoot);
+    if (!g) map.set(f.lineageRoot, (g = { root: f.lineageRoot, title: f.title, author: f.author, list: f.list, found: [], addressed: [] }));
     if (!g[kind].some((x) => x.findingId === f.findingId)) g[kind].push(f);
   };
   for (const f of input.found) add(f, "found");
@@ -75,10 +75,11 @@ export function buildDigest(input: DigestInput): Digest {
       out.push(`== ${g.title}`, `   ${input.dashboardUrl}/series/${encodeURIComponent(g.root)}`);
       for (const f of g.found) {
         const carried = f.firstVersion < f.version ? `, still present since v${f.firstVersion}` : "";
-        out.push(`   [${f.severity}] v${f.version} ${f.rule} in ${f.file}${f.function ? ` ${f.function}()` : ""} (${f.status}${carried})`);
-        out.push(wrapText(firstSentence(f.message), 66).split("\n").map((l) => `      ${l}`).join("\n"));
+        out.push(`   - ${f.rule} [${f.severity}], v${f.version}, ${f.status}${carried}`);
+        out.push(`     ${f.file}${f.function ? `: ${f.function}()` : ""}`);
+        out.push(wrapText(firstSentence(f.message), 66).split("\n").map((l) => `     ${l}`).join("\n"));
       }
-      for (const f of g.addressed) out.push(`   [addressed in v${f.addressedVersion ?? "?"}] ${f.rule} in ${f.file}${f.function ? ` ${f.function}()` : ""}`);
+      for (const f of g.addressed) out.push(`   - ${f.rule}: addressed in v${f.addressedVersion ?? "?"}`, `     ${f.file}${f.function ? `: ${f.function}()` : ""}`);
       out.push("");
     }
   }

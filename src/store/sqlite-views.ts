@@ -17,6 +17,7 @@ const STATUS_SQL: Record<DisplayStatus, string> = {
 const FINDING_SELECT = `
   SELECT f.finding_id, f.message_id, f.rule, f.category, f.severity, f.file, f.line, f.function, f.message, f.excerpt,
          f.status AS lineage, COALESCE(f.first_version, m.version) AS first_version, f.addressed_in,
+         COALESCE(fm.thread_root, fm.message_id, COALESCE(m.thread_root, m.message_id)) AS lineage_root,
          m.subject, COALESCE(m.title, m.subject) AS title, m.from_address, m.date, m.first_list, COALESCE(m.thread_root, m.message_id) AS series_root, m.version,
          r.reviewed_at, r.touched_files,
          a.version AS addressed_version, ar.reviewed_at AS addressed_at,
@@ -24,6 +25,7 @@ const FINDING_SELECT = `
   FROM findings f
   JOIN messages m ON m.message_id = f.message_id
   JOIN reviews r ON r.review_id = f.review_id
+  LEFT JOIN messages fm ON fm.message_id = f.first_message_id
   LEFT JOIN messages a ON a.message_id = f.addressed_in
   LEFT JOIN reviews ar ON ar.message_id = f.addressed_in
   LEFT JOIN outbox o ON o.in_reply_to = f.message_id AND o.kind = 'reply'`;
@@ -67,6 +69,7 @@ function findingView(r: Row): FindingView {
     date: opt(r.date),
     list: r.first_list as string,
     seriesRoot: r.series_root as string,
+    lineageRoot: r.lineage_root as string,
     version: r.version as number,
     rule: r.rule as string,
     category: r.category as string,

@@ -32,6 +32,8 @@ export interface FindingView {
   list: string;
   /** The posting's cover letter or first patch (the series page key). */
   seriesRoot: string;
+  /** The posting where this finding was first reported (v1's root): one series across versions. */
+  lineageRoot: string;
   version: number;
   rule: string;
   category: string;

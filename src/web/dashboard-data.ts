@@ -78,8 +78,8 @@ export interface SeriesSummary {
 export function summariseSeries(deps: DashboardDeps, findings: readonly FindingView[]): SeriesSummary[] {
   const bySeries = new Map<string, SeriesSummary>();
   for (const f of findings) {
-    let s = bySeries.get(f.seriesRoot);
-    if (!s) bySeries.set(f.seriesRoot, (s = { root: f.seriesRoot, title: f.title, author: f.author, list: f.list, newestVersion: f.version, newestDate: f.date, byStatus: {}, maintainers: [] }));
+    let s = bySeries.get(f.lineageRoot);
+    if (!s) bySeries.set(f.lineageRoot, (s = { root: f.lineageRoot, title: f.title, author: f.author, list: f.list, newestVersion: f.version, newestDate: f.date, byStatus: {}, maintainers: [] }));
     s.newestVersion = Math.max(s.newestVersion, f.version);
     if (f.date && (!s.newestDate || f.date > s.newestDate)) s.newestDate = f.date;
     s.byStatus[f.status] = (s.byStatus[f.status] ?? 0) + 1;
