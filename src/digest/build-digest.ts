@@ -37,8 +37,10 @@ interface SeriesGroup {
 function groups(input: DigestInput): SeriesGroup[] {
   const map = new Map<string, SeriesGroup>();
   const add = (f: FindingView, kind: "found" | "addressed") => {
-    let g = map.get(f.lineageRoot);
-    if (!g) map.set(f.lineageRoot, (g = { root: f.lineageRoot, title: f.title, author: f.author, list: f.list, found: [], addressed: [] }));
+    // Versions of one series, linked or not (a backfill may meet v9 before v5): same author, same title.
+    const key = `${f.author ?? ""}\0${f.title}`;
+    let g = map.get(key);
+    if (!g) map.set(key, (g = { root: f.lineageRoot, title: f.title, author: f.author, list: f.list, found: [], addressed: [] }));
     if (!g[kind].some((x) => x.findingId === f.findingId)) g[kind].push(f);
   };
   for (const f of input.found) add(f, "found");
@@ -73,13 +75,23 @@ export function buildDigest(input: DigestInput): Digest {
     out.push("");
     for (const g of gs) {
       out.push(`== ${g.title}`, `   ${input.dashboardUrl}/series/${encodeURIComponent(g.root)}`);
+      // One entry per problem, with the versions it was seen in and its latest status.
+      const entries = new Map<string, FindingView[]>();
       for (const f of g.found) {
-        const carried = f.firstVersion < f.version ? `, still present since v${f.firstVersion}` : "";
-        out.push(`   - ${f.rule} [${f.severity}], v${f.version}, ${f.status}${carried}`);
-        out.push(`     ${f.file}${f.function ? `: ${f.function}()` : ""}`);
-        out.push(wrapText(firstSentence(f.message), 66).split("\n").map((l) => `     ${l}`).join("\n"));
+        const key = `${f.rule}\0${f.file}\0${f.function ?? ""}`;
+        entries.set(key, [...(entries.get(key) ?? []), f]);
       }
-      for (const f of g.addressed) out.push(`   - ${f.rule}: addressed in v${f.addressedVersion ?? "?"}`, `     ${f.file}${f.function ? `: ${f.function}()` : ""}`);
+      for (const same of entries.values()) {
+        const latest = same.reduce((a, b) => (b.version > a.version ? b : a));
+        const versions = [...new Set(same.map((f) => f.version))].sort((a, b) => a - b).map((v) => `v${v}`).join(", ");
+        const since = latest.firstVersion < latest.version ? `, since v${latest.firstVersion}` : "";
+        out.push(`   - ${latest.rule} [${latest.severity}] ${versions}: ${latest.status}${since}`);
+        out.push(`     ${latest.file}${latest.function ? `: ${latest.function}()` : ""}`);
+        out.push(wrapText(firstSentence(latest.message), 66).split("\n").map((l) => `     ${l}`).join("\n"));
+      }
+      const addressed = new Map<string, FindingView>();
+      for (const f of g.addressed) addressed.set(`${f.rule}\0${f.file}\0${f.function ?? ""}`, f);
+      for (const f of addressed.values()) out.push(`   - ${f.rule}: addressed in v${f.addressedVersion ?? "?"}`, `     ${f.file}${f.function ? `: ${f.function}()` : ""}`);
       out.push("");
     }
   }

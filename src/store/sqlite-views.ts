@@ -126,7 +126,10 @@ export class ViewQueries {
   /** Every posting linked to `key` through version lineage (predecessor links), oldest version first. */
   series(key: string): SeriesView | undefined {
     const rootOf = this.db.prepare("SELECT COALESCE(thread_root, message_id) AS root FROM messages WHERE message_id = ?");
-    const start = (rootOf.get(key) as Row | undefined)?.root as string | undefined;
+    // The key may be a cover letter the archive never had: its patches still name it as their root.
+    const start =
+      ((rootOf.get(key) as Row | undefined)?.root as string | undefined) ??
+      (this.db.prepare("SELECT 1 FROM messages WHERE thread_root = ? LIMIT 1").get(key) ? key : undefined);
     if (!start) return undefined;
     const roots = new Set([start]);
     const linked = this.db.prepare(
@@ -136,7 +139,11 @@ export class ViewQueries {
        UNION
        SELECT DISTINCT COALESCE(m.thread_root, m.message_id)
        FROM reviews r JOIN messages m ON m.message_id = r.message_id JOIN messages p ON p.message_id = r.predecessor
-       WHERE COALESCE(p.thread_root, p.message_id) IN (SELECT value FROM json_each(@roots))`,
+       WHERE COALESCE(p.thread_root, p.message_id) IN (SELECT value FROM json_each(@roots))
+       UNION
+       SELECT DISTINCT COALESCE(o.thread_root, o.message_id)
+       FROM messages m JOIN messages o ON o.from_address = m.from_address AND o.title = m.title AND o.kind = 'patch'
+       WHERE m.kind = 'patch' AND COALESCE(m.thread_root, m.message_id) IN (SELECT value FROM json_each(@roots))`,
     );
     for (let i = 0; i < 20; i++) {
       const before = roots.size;

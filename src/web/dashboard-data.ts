@@ -78,8 +78,10 @@ export interface SeriesSummary {
 export function summariseSeries(deps: DashboardDeps, findings: readonly FindingView[]): SeriesSummary[] {
   const bySeries = new Map<string, SeriesSummary>();
   for (const f of findings) {
-    let s = bySeries.get(f.lineageRoot);
-    if (!s) bySeries.set(f.lineageRoot, (s = { root: f.lineageRoot, title: f.title, author: f.author, list: f.list, newestVersion: f.version, newestDate: f.date, byStatus: {}, maintainers: [] }));
+    // Versions of one series, linked or not: same author, same title.
+    const key = `${f.author ?? ""}\0${f.title}`;
+    let s = bySeries.get(key);
+    if (!s) bySeries.set(key, (s = { root: f.lineageRoot, title: f.title, author: f.author, list: f.list, newestVersion: f.version, newestDate: f.date, byStatus: {}, maintainers: [] }));
     s.newestVersion = Math.max(s.newestVersion, f.version);
     if (f.date && (!s.newestDate || f.date > s.newestDate)) s.newestDate = f.date;
     s.byStatus[f.status] = (s.byStatus[f.status] ?? 0) + 1;

@@ -26,7 +26,7 @@ test("a week's digest: one line per series up top, then each series' findings, a
     assert.equal(d.findings, 3);
     assert.match(d.text, /^\* RDMA\/foo: register user memory regions$/m);
     assert.match(d.text, /bo@example\.net on linux-rdma: 2 new \(2 error\), 2 addressed/);
-    assert.match(d.text, /- release-mismatch \[error\], v2, addressed, still present since v1\n {5}drivers\/infiniband\/hw\/foo\/foo_mr\.c: foo_mr_unpin\(\)/);
+    assert.match(d.text, /- release-mismatch \[error\] v1, v2: addressed, since v1\n {5}drivers\/infiniband\/hw\/foo\/foo_mr\.c: foo_mr_unpin\(\)/);
     assert.match(d.text, /- release-mismatch: addressed in v3/);
     assert.ok(d.text.split("\n").every((l) => l.length <= 100), "short lines");
     assert.match(d.html.value, /&lt;script&gt;/, "the HTML page escapes subjects");
