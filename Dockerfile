@@ -1,5 +1,6 @@
 # pinwatch on the current Node.js LTS. Build: docker build -t pinwatch .
-# Run the daemon (as `npm start`): docker run --rm -v pinwatch-var:/app/var pinwatch
+# Run the daemon (as `npm start`, dashboard on :8080):
+#   docker run --rm -p 8080:8080 -v pinwatch-var:/app/var pinwatch
 # Other commands: docker run --rm -v pinwatch-var:/app/var pinwatch poll --once
 FROM node:24-bookworm-slim AS build
 # better-sqlite3 falls back to compiling SQLite when no prebuilt binary fits.
@@ -32,5 +33,6 @@ USER node
 VOLUME ["/app/var"]
 # SIGTERM lets the polls in flight commit the message in hand before exiting.
 STOPSIGNAL SIGTERM
+EXPOSE 8080
 ENTRYPOINT ["node", "dist/src/cli/main.js"]
-CMD ["run"]
+CMD ["run", "--config", "config/docker.yaml"]
