@@ -15,7 +15,7 @@ import type { IngestBatch, PendingPatch, ReviewRecord, Store } from "../store/st
 import { postingComplete } from "../review/series.js";
 import type { ReplyMode } from "../config/schema.js";
 import type { LineageKeys } from "../review/lineage.js";
-import { lineageKeysOfRaw, rawChangeId } from "./lineage-keys.js";
+import { lineageKeysOfRaw, rawChangeId, rawPatchId } from "./lineage-keys.js";
 import { needsReview } from "./prefilter.js";
 import type { Reviewer } from "./reviewer.js";
 import { scanHeaders } from "./scan-headers.js";
@@ -198,6 +198,8 @@ export async function ingest(source: Source, options: IngestOptions): Promise<In
     // Any patch of a series may be the one that completes it.
     if (meta.seriesKey) touchedSeries.add(meta.seriesKey);
     if (meta.kind !== "patch" || !needsReview(bytes, scan.bodyOffset)) return;
+    // Stored with the message so a later RESEND finds it (the lookup computes it the same way).
+    meta.patchId = rawPatchId(bytes, scan.bodyOffset);
     const pending: PendingPatch = { messageId: meta.messageId, seriesKey: meta.seriesKey, list, raw: Buffer.from(bytes), date: meta.date };
     batch.pending.push(pending);
     if (meta.seriesKey) {

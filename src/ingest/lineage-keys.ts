@@ -5,14 +5,12 @@ import libqp from "libqp";
 import { patchId } from "../diff/patch-id.js";
 import type { LineageKeys } from "../review/lineage.js";
 import type { MessageMeta } from "../store/store.js";
+import { transferEncoding } from "./prefilter.js";
 import { scanHeaders } from "./scan-headers.js";
-
-const ENCODING = /content-transfer-encoding:\s*"?(base64|quoted-printable)/i;
 
 /** The patch-id of a raw message's body; undefined when base64 hides the diff. */
 export function rawPatchId(bytes: Buffer, bodyOffset: number): string | undefined {
-  const head = bytes.toString("latin1", 0, Math.min(bytes.length, 64 * 1024));
-  const encoding = ENCODING.exec(head)?.[1]?.toLowerCase();
+  const encoding = transferEncoding(bytes);
   if (encoding === "base64") return undefined;
   const body = bytes.subarray(bodyOffset);
   return patchId(encoding === "quoted-printable" ? libqp.decode(body.toString("latin1")).toString("utf8") : body.toString("utf8"));

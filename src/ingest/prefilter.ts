@@ -29,13 +29,17 @@ function onDiffLine(bytes: Buffer, at: number): boolean {
  */
 export function needsReview(bytes: Buffer, bodyOffset: number): boolean {
   if (namesGupOnDiffLine(bytes, bodyOffset)) return true;
-  const text = bytes.toString("latin1", 0, bytes.length);
-  const encoding = ENCODED.exec(text)?.[1]?.toLowerCase();
+  const encoding = transferEncoding(bytes);
   if (!encoding) return false;
   // Quoted-printable is cheap to undo here: soft line breaks and =XX escapes
   // are what can hide a symbol from the byte scan. Base64 goes to the parser.
-  if (encoding === "quoted-printable") return namesGupOnDiffLine(libqp.decode(text.slice(bodyOffset)), 0);
+  if (encoding === "quoted-printable") return namesGupOnDiffLine(libqp.decode(bytes.toString("latin1", bodyOffset)), 0);
   return true;
+}
+
+/** A base64 or quoted-printable part anywhere in the raw message (the first one named). */
+export function transferEncoding(bytes: Buffer): "base64" | "quoted-printable" | undefined {
+  return ENCODED.exec(bytes.toString("latin1"))?.[1]?.toLowerCase() as "base64" | "quoted-printable" | undefined;
 }
 
 function namesGupOnDiffLine(bytes: Buffer, bodyOffset: number): boolean {

@@ -8,14 +8,12 @@ import type { Logger } from "../log.js";
 import { parseMail } from "../mail/parse-mail.js";
 import type { Mail } from "../mail/types.js";
 import { composeReply } from "../reply/compose-reply.js";
-import { parsePatch } from "../diff/parse-patch.js";
-import { patchId } from "../diff/patch-id.js";
 import { replyDecision, replyPolicyFor } from "../reply/reply-policy.js";
 import type { PriorReview } from "../review/lineage.js";
 import { quotePositions, renderQuote } from "../reply/quote-hunks.js";
 import { renderRfc5322 } from "../reply/render-rfc5322.js";
 import { siblingsIn } from "../review/series.js";
-import { reviewMail } from "../review/review-mail.js";
+import { patchFiles, reviewMail } from "../review/review-mail.js";
 import type { Rule } from "../rules/types.js";
 import type { ReviewRecord } from "../store/store.js";
 
@@ -78,7 +76,7 @@ export async function reviewPosting(patches: readonly RawPatch[], ctx: ReviewCon
           })
         : null;
       const earlier = new Map((patch.prior?.findings ?? []).map((f) => [f.fingerprint, f]));
-      const files = new Map(parsePatch(mail.patchText).map((f) => [f.path, f]));
+      const files = new Map(patchFiles(mail).map((f) => [f.path, f]));
       const excerpt = (f: (typeof review.findings)[number]) => {
         const file = files.get(f.file);
         return file ? renderQuote(file, quotePositions(file, f.anchor, f.related, ctx.config.reply.maxQuotedLines)).join("\n") : undefined;
@@ -108,7 +106,6 @@ export async function reviewPosting(patches: readonly RawPatch[], ctx: ReviewCon
         version,
         predecessor: patch.prior?.messageId,
         touchedFiles: [...files.keys()],
-        patchId: patchId(mail.patchText),
       });
     } catch (err) {
       records.push(failed(patch, ctx, new PinwatchError("PW_E_DIFF_PARSE", `review failed: ${describeError(err)}`, { subject: patch.source, cause: err })));

@@ -5,9 +5,10 @@
 // findings always give the same reply, Message-ID included.
 import { createHash } from "node:crypto";
 import type { BotConfig, ReplyConfig } from "../config/schema.js";
-import { parsePatch, type FileDiff } from "../diff/parse-patch.js";
+import type { FileDiff } from "../diff/parse-patch.js";
 import type { Address, Mail } from "../mail/types.js";
 import type { Finding } from "../review/types.js";
+import { patchFiles } from "../review/review-mail.js";
 import { carriedOver, type PriorFinding, type PriorReview } from "../review/lineage.js";
 import { recipients, type ReplyPolicy } from "./reply-policy.js";
 import { quotePositions, renderQuote, type QuotePosition } from "./quote-hunks.js";
@@ -84,7 +85,8 @@ function isSubset(a: QuotePosition[], b: QuotePosition[]): boolean {
 function commentText(f: Finding, width: number, repeated: boolean, first?: PriorFinding): string {
   if (first) {
     const where = first.firstReplyUrl ? ` (${first.firstReplyUrl})` : "";
-    return wrapText(`Still present since v${first.firstVersion}: the ${f.rule} comment on that version${where} applies here unchanged.`, width);
+    // Short, but still citing the document the comment rests on.
+    return `${wrapText(`Still present since v${first.firstVersion}: the ${f.rule} comment on that version${where} applies here unchanged.`, width)}\n${f.citation.url}`;
   }
   if (repeated) return wrapText(`The ${f.rule} comment above applies here too.`, width);
   return `${wrapText(f.message, width)}\n\n${wrapText(`See ${f.citation.title}:`, width)}\n${f.citation.url}`;
@@ -102,7 +104,7 @@ export function composeReply(mail: Mail, findings: Finding[], options: ComposeOp
   // A RESEND, or the same revision posted again, with nothing new: it was said already.
   if (fresh.length === 0 && options.prior && options.prior.version >= mail.tags.version) return null;
   const firstReport = new Map(carried.map((c) => [c.finding, c.first]));
-  const files = new Map(parsePatch(mail.patchText).map((f) => [f.path, f]));
+  const files = new Map(patchFiles(mail).map((f) => [f.path, f]));
   const width = options.reply.wrapColumn;
 
   const blocks: Block[] = [];

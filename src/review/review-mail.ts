@@ -50,6 +50,11 @@ function patchOf(mail: Mail): { files: FileDiff[]; facts: Map<string, FileFacts>
   return entry;
 }
 
+/** The files of a mail's diff, parsed once per mail (the review, its reply and its excerpts share them). */
+export function patchFiles(mail: Mail): FileDiff[] {
+  return patchOf(mail).files;
+}
+
 function factsOf(mail: Mail, file: FileDiff): FileFacts {
   const { facts } = patchOf(mail);
   let f = facts.get(file.path);

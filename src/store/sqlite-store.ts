@@ -79,7 +79,6 @@ export class SqliteStore implements Store {
         `INSERT INTO findings (review_id, message_id, rule, category, severity, file, line, function, fingerprint, message, mailable, status, first_version, first_message_id, excerpt)
          VALUES (@reviewId, @messageId, @rule, @category, @severity, @file, @line, @function, @fingerprint, @message, @mailable, @status, @firstVersion, @firstMessageId, @excerpt)`,
       ),
-      setPatchId: db.prepare("UPDATE messages SET patch_id = ? WHERE message_id = ?"),
       predecessorFindings: db.prepare("SELECT finding_id, fingerprint, file, first_message_id FROM findings WHERE message_id = ? AND status != 'addressed'"),
       // The finding as reported on every earlier version it was carried through.
       markAddressed: db.prepare(
@@ -155,7 +154,6 @@ export class SqliteStore implements Store {
           // A review already stored (the same message reached us twice, or from another list) adds nothing.
           if (result.changes === 0) continue;
           const reviewId = Number(result.lastInsertRowid);
-          if (r.patchId) s.setPatchId.run(r.patchId, r.messageId);
           for (const f of r.findings) s.insertFinding.run({ ...f, reviewId, messageId: r.messageId, mailable: f.mailable ? 1 : 0, excerpt: f.excerpt ?? null });
           if (r.predecessor) this.markAddressed(r, r.predecessor);
           if (r.reply) {

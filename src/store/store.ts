@@ -93,7 +93,6 @@ export interface ReviewRecord {
   version?: number;
   predecessor?: string;
   touchedFiles?: string[];
-  patchId?: string;
   /** Set when the review itself failed (the message is still recorded as seen). */
   error?: { code: string; message: string };
 }

@@ -10,7 +10,7 @@ import { PinwatchError } from "../errors.js";
 import type { Logger } from "../log.js";
 import { digestFor, parseSince } from "../digest/digest-run.js";
 import { DashboardAuth } from "./auth.js";
-import { cleanFilters, overviewData, ruleData, seriesData, type DashboardDeps } from "./dashboard-data.js";
+import { cleanFilters, filteredFindings, overviewData, ruleData, seriesData, type DashboardDeps } from "./dashboard-data.js";
 import { html } from "./html.js";
 import { layout } from "./views/layout.js";
 import { loginPage, outboxPage, overviewPage, rulePage, rulesIndexPage, seriesPage } from "./views/pages.js";
@@ -63,10 +63,7 @@ export async function buildApp(options: WebOptions) {
 
   app.get("/", async (req, reply) => page(req, reply, "Overview", overviewPage(await overviewData(options, cleanFilters(req.query as Record<string, unknown>)))));
   app.get("/api/overview", async (req) => overviewData(options, cleanFilters(req.query as Record<string, unknown>)));
-  app.get("/api/findings", async (req) => {
-    const f = cleanFilters(req.query as Record<string, unknown>);
-    return (await overviewData(options, f)).series;
-  });
+  app.get("/api/findings", async (req) => filteredFindings(options, cleanFilters(req.query as Record<string, unknown>)));
 
   app.get<{ Params: { id: string } }>("/series/:id", async (req, reply) => {
     const s = await seriesData(options, req.params.id);
@@ -120,18 +117,19 @@ export async function buildApp(options: WebOptions) {
     return reply.redirect("/", 303);
   });
 
-  app.get("/digest", async (req, reply) => {
+  /** The digest for ?since= (12h, 1d, 2w or a date; default 7d), ?list= and ?maintainer=, up to now. */
+  const digestOf = (req: FastifyRequest) => {
     const q = req.query as Record<string, string | undefined>;
     const now = new Date();
     const since = parseSince(q.since ?? "7d", now) ?? new Date(now.getTime() - 7 * 86400000);
-    const d = await digestFor(options.store, options.config, options.maintainers, { lists: q.list ? [q.list] : [], maintainer: q.maintainer }, since, now);
+    return digestFor(options.store, options.config, options.maintainers, { lists: q.list ? [q.list] : [], maintainer: q.maintainer }, since, now);
+  };
+  app.get("/digest", async (req, reply) => {
+    const d = await digestOf(req);
     return page(req, reply, d.subject, d.html);
   });
   app.get("/api/digest", async (req) => {
-    const q = req.query as Record<string, string | undefined>;
-    const now = new Date();
-    const since = parseSince(q.since ?? "7d", now) ?? new Date(now.getTime() - 7 * 86400000);
-    const d = await digestFor(options.store, options.config, options.maintainers, { lists: q.list ? [q.list] : [], maintainer: q.maintainer }, since, now);
+    const d = await digestOf(req);
     return { subject: d.subject, text: d.text, findings: d.findings };
   });
   return app;

@@ -51,7 +51,7 @@ export function maintainersOf(deps: DashboardDeps, f: FindingView): string[] {
   return deps.maintainers.maintainersOf([f.file]).map((p) => p.address);
 }
 
-async function filteredFindings(deps: DashboardDeps, filters: FilterValues, extra: FindingFilter = {}): Promise<FindingView[]> {
+export async function filteredFindings(deps: DashboardDeps, filters: FilterValues, extra: FindingFilter = {}): Promise<FindingView[]> {
   const findings = await deps.store.findings(storeFilter(filters, { limit: 20000, ...extra }));
   if (!filters.maintainer) return findings;
   const wanted = filters.maintainer.toLowerCase();

@@ -42,7 +42,9 @@ test("v1 full comment, v2 'still present since v1', RESEND nothing, v3 fixed: ad
     const v2Reply = replies[1]!.raw.replace(/\r\n/g, "\n");
     assert.match(v2Reply, /Still present since v1/);
     assert.match(v2Reply, /nothing new on\s+this version/);
-    assert.doesNotMatch(v2Reply, /^See /m, "the full comment and its citation are not repeated");
+    assert.doesNotMatch(v2Reply, /^See /m, "the full comment is not repeated");
+    assert.doesNotMatch(v2Reply, /leaves the pin bias behind/, "nor its explanation");
+    assert.match(v2Reply, /^https:\/\/docs\.kernel\.org\/core-api\/pin_user_pages\.html#\S+$/m, "the case it rests on is still cited");
     assert.match(v2Reply, /^> \+\t\tput_page\(mr->pages\[i\]\);$/m, "the line is still quoted, so the author sees where");
 
     const findings = lab.query<{ message_id: string; status: string; first_version: number; addressed_in: string | null }>(

@@ -90,6 +90,8 @@ test("filters: list, category, status, author, maintainer, dates; the JSON API s
   const future = new Date(Date.now() + 86400000).toISOString().slice(0, 10);
   assert.equal((await get(`/api/overview?since=${future}`)).json().total, 0);
   assert.equal((await get("/api/overview?status=bogus&since=notadate")).json().total, 3, "bad filter values are ignored, not errors");
+  const findings = (await get("/api/findings?status=addressed")).json();
+  assert.deepEqual(findings.map((f: { messageId: string }) => f.messageId).sort(), ["mr-v1@example.net", "mr-v2@example.net"]);
   const page = await get("/?status=addressed");
   assert.match(page.body, /<option selected>addressed<\/option>/);
 });
