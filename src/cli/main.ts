@@ -93,9 +93,11 @@ async function main(argv: string[]): Promise<number> {
       return runDaemon(config, subsystemLogger("run"), out);
     }
     case "poll": {
+      if (values.once) {
+        const { runPollOnce } = await import("./poll-command.js");
+        return runPollOnce(config, subsystemLogger("poll"), out, { list: values.list });
+      }
       const { runDaemon } = await import("./run-command.js");
-      const { runPollOnce } = await import("./poll-command.js");
-      if (values.once) return runPollOnce(config, subsystemLogger("poll"), out, { list: values.list });
       return runDaemon(config, subsystemLogger("poll"), out, values.list);
     }
     case "backfill": {

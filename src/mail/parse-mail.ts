@@ -1,14 +1,14 @@
 // Parses raw mail bytes with mailparser into the pipeline's Mail, classifies
 // it (patch, cover letter, reply, other) and collects the diff text from the
 // body and from text/x-patch or text/x-diff attachments.
-import { createHash } from "node:crypto";
 import libmime from "libmime";
 import addressparser from "nodemailer/lib/addressparser";
 import { simpleParser, type AddressObject, type ParsedMail } from "mailparser";
 import { PinwatchError, excerpt } from "../errors.js";
 import type { RawMessage } from "../input/read-inputs.js";
+import { classify, idList, stripAngles, syntheticMessageId } from "./message-ids.js";
 import { parseSubject } from "./parse-subject.js";
-import type { Address, Mail, MailKind } from "./types.js";
+import type { Address, Mail } from "./types.js";
 
 const PARSER_OPTIONS = {
   skipHtmlToText: true,
@@ -20,23 +20,6 @@ const PARSER_OPTIONS = {
 
 /** A line that starts a unified diff. */
 const DIFF_START = /^(diff --git |--- \S|Index: \S|@@ -\d)/m;
-
-/** A stable made-up Message-ID for a message that has none. */
-export function syntheticMessageId(bytes: Buffer): string {
-  return `missing-id-${createHash("sha1").update(bytes).digest("hex").slice(0, 16)}@pinwatch.invalid`;
-}
-
-export function stripAngles(id: string): string {
-  return id.trim().replace(/^<+/, "").replace(/>+$/, "").trim();
-}
-
-export function idList(value: string | string[] | undefined): string[] {
-  if (!value) return [];
-  const joined = Array.isArray(value) ? value.join(" ") : value;
-  const ids = joined.match(/<[^<>\s]+>/g);
-  if (ids) return ids.map(stripAngles);
-  return joined.split(/\s+/).filter(Boolean).map(stripAngles);
-}
 
 function addresses(value: AddressObject | AddressObject[] | undefined): Address[] {
   if (!value) return [];
@@ -65,18 +48,6 @@ function isPatchAttachment(contentType: string, filename: string | undefined, te
   if (/^text\/(x-)?(patch|diff)$/i.test(contentType)) return true;
   if (filename && /\.(patch|diff)$/i.test(filename)) return true;
   return /^text\//i.test(contentType) && DIFF_START.test(text);
-}
-
-export function classify(tags: ReturnType<typeof parseSubject>, inReplyTo: string | undefined): MailKind {
-  if (tags.isReply) return "reply";
-  if (tags.isPull) return "other";
-  if (tags.isPatch) {
-    if (tags.index === 0) return "cover";
-    return "patch";
-  }
-  // Untagged: a reply that dropped "Re:", or list chatter with or without a
-  // diff (pull requests, pasted snippets): never a patch we review.
-  return inReplyTo ? "reply" : "other";
 }
 
 /** The relay From: of b4's web endpoint, or a list that rewrites From (Google Groups: "'Name' via group"). */

@@ -11,7 +11,7 @@ import type { Logger } from "../log.js";
 import { deliverToMaildir } from "../reply/write-maildir.js";
 import { backoffDelay } from "../sources/polite.js";
 import type { OutboxEntry, Store } from "../store/store.js";
-import { createSmtpTransport, type MailTransport } from "./smtp-transport.js";
+import type { MailTransport } from "./smtp-transport.js";
 
 export interface DeliveryStats {
   written: number;
@@ -73,7 +73,8 @@ export async function deliverOwed(options: DeliverOptions): Promise<DeliveryStat
         await store.recordDelivery(entry.id, CLAIM_OWNER, { state: "pending", nextAttemptAt: new Date(now().getTime() + RATE_LIMIT_PAUSE_MS), countsAsAttempt: false });
         continue;
       }
-      transport ??= createSmtpTransport(o.smtp);
+      // nodemailer is loaded only when a reply goes out by SMTP: a dry-run poll never needs it.
+      transport ??= (await import("./smtp-transport.js")).createSmtpTransport(o.smtp);
       await sendOne(entry, transport, options, now, stats);
     }
   } finally {

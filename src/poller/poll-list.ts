@@ -23,7 +23,7 @@ export interface PollResult {
 
 export async function pollList(list: ListConfig, ctx: PollerContext, options: PollOptions = {}): Promise<PollResult> {
   const log = ctx.log.child({ list: list.name });
-  const source = createSource(list, { root: ctx.root, mirrorDir: ctx.mirrorDir, polite: { ...ctx.polite, log } });
+  const source = await createSource(list, { root: ctx.root, mirrorDir: ctx.mirrorDir, polite: { ...ctx.polite, log } });
   try {
     ctx.reviewer.warmUp();
     const cursor = await ctx.store.cursor(source.id);

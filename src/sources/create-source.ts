@@ -1,22 +1,27 @@
-// Builds the configured source of a list.
+// Builds the configured source of a list. Each kind is loaded on demand: a
+// poll of git epochs never pays for the Atom XML parser or the NNTP client.
 import type { ListConfig } from "../config/schema.js";
-import { AtomSource } from "./atom.js";
-import { GitEpochSource } from "./git-epochs.js";
-import { MailboxSource } from "./mailbox.js";
-import { NntpSource } from "./nntp.js";
 import type { Politeness } from "./polite.js";
 import type { Source } from "./source.js";
 
-export function createSource(list: ListConfig, context: { root: string; mirrorDir: string; polite: Politeness }): Source {
+export async function createSource(list: ListConfig, context: { root: string; mirrorDir: string; polite: Politeness }): Promise<Source> {
   const s = list.source;
   switch (s.type) {
-    case "git":
+    case "git": {
+      const { GitEpochSource } = await import("./git-epochs.js");
       return new GitEpochSource(list.name, s.url, context.mirrorDir, context.polite);
-    case "nntp":
+    }
+    case "nntp": {
+      const { NntpSource } = await import("./nntp.js");
       return new NntpSource(list.name, { host: s.host, port: s.port, tls: s.tls, group: s.group }, context.polite);
-    case "atom":
+    }
+    case "atom": {
+      const { AtomSource } = await import("./atom.js");
       return new AtomSource(list.name, s.url, context.polite);
-    case "mailbox":
+    }
+    case "mailbox": {
+      const { MailboxSource } = await import("./mailbox.js");
       return new MailboxSource(list.name, s.path, context.root);
+    }
   }
 }
