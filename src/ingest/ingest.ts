@@ -60,10 +60,13 @@ function emptyStats(): IngestStats {
 interface InFlight {
   reviews: Promise<ReviewRecord[]>;
   resolves: string[];
-  /** Lineage keys of the patches, released when their reviews are committed. */
+  /** Lineage keys (author + title) of the patches. */
   lineage: string[];
   seriesKey?: string;
   done?: ReviewRecord[];
+  /** Settles once the reviews are committed, so a later version can look them up. */
+  committed: Promise<void>;
+  markCommitted: () => void;
 }
 
 /** Reviews allowed in flight before reading waits for the oldest. */
@@ -83,13 +86,19 @@ export async function ingest(source: Source, options: IngestOptions): Promise<In
   const inBatch = new Set<string>();
   const touchedSeries = new Set<string>();
 
-  /**
-   * Commits the batch with the reviews that are back. A patch whose review
-   * is still running is in the batch as pending, so the cursor may pass it:
-   * its review lands in a later batch, or is redone after a crash.
-   */
-  const flush = async (waitForAll: boolean) => {
-    if (waitForAll) await Promise.all(inFlight.map((f) => f.reviews));
+  /** Reviews dispatched and not yet committed, by the lineage key and the Message-IDs of their patches. */
+  const uncommitted = new Map<string, Set<InFlight>>();
+  const track = (key: string, entry: InFlight) => uncommitted.set(key, (uncommitted.get(key) ?? new Set()).add(entry));
+  const untrack = (key: string, entry: InFlight) => {
+    const entries = uncommitted.get(key);
+    entries?.delete(entry);
+    if (entries?.size === 0) uncommitted.delete(key);
+  };
+  const lineageKey = (keys: LineageKeys | undefined) => (keys ? `lineage\0${keys.fromAddress?.toLowerCase() ?? ""}\0${keys.title}` : undefined);
+  const messageKey = (messageId: string) => `message\0${messageId}`;
+
+  /** Commits the batch with the reviews that are back. */
+  const commitReady = async () => {
     const ready = inFlight.filter((f) => f.done);
     inFlight = inFlight.filter((f) => !f.done);
     for (const f of ready) {
@@ -98,10 +107,16 @@ export async function ingest(source: Source, options: IngestOptions): Promise<In
       batch.resolvedPending.push(...f.resolves);
     }
     if (batchSize === 0 && batch.cursor === undefined && ready.length === 0) return;
-    await store.commit(batch);
+    const { newMessages } = await store.commit(batch);
+    stats.stored += newMessages;
+    stats.alreadyKnown += batch.seen.length - newMessages;
     for (const f of ready) {
-      for (const id of f.resolves) reviewing.delete(id);
-      for (const k of f.lineage) uncommittedLineage.set(k, (uncommittedLineage.get(k) ?? 1) - 1);
+      for (const id of f.resolves) {
+        reviewing.delete(id);
+        untrack(messageKey(id), f);
+      }
+      for (const k of f.lineage) untrack(k, f);
+      f.markCommitted();
     }
     stats.reviewed += batch.reviews.length;
     stats.errors += batch.reviews.filter((r) => r.error).length;
@@ -112,21 +127,39 @@ export async function ingest(source: Source, options: IngestOptions): Promise<In
     inBatch.clear();
   };
 
-  /** Lineage keys (author + title) of reviews dispatched and not yet committed. */
-  const uncommittedLineage = new Map<string, number>();
-  const lineageKey = (keys: LineageKeys | undefined) => (keys ? `${keys.fromAddress?.toLowerCase() ?? ""}\0${keys.title}` : undefined);
+  /**
+   * Commits what is ready; with waitForAll, goes on until no review is in
+   * flight. A patch whose review is still running is in the batch as
+   * pending, so the cursor may pass it: its review lands in a later batch,
+   * or is redone after a crash.
+   */
+  const flush = async (waitForAll: boolean) => {
+    await commitReady();
+    // Reviews waiting for an earlier version's commit finish only after it, hence one at a time.
+    while (waitForAll && inFlight.length > 0) {
+      await Promise.race(inFlight.map((f) => f.reviews));
+      await commitReady();
+    }
+  };
 
   const dispatch = async (patches: PendingPatch[], seriesKey?: string) => {
     const keyed = patches.map((p) => ({ patch: p, keys: lineageKeysOfRaw(p.messageId, p.raw) }));
-    // An earlier version of one of these patches is still being reviewed (a
-    // backfill meets v1 and v2 together): commit it first, so the lookup
-    // below finds its findings and v2 can say "still present since v1".
-    if (keyed.some(({ keys }) => (uncommittedLineage.get(lineageKey(keys)!) ?? 0) > 0 || (keys?.inReplyTo && reviewing.has(keys.inReplyTo)))) await flush(true);
     const lineage = keyed.map(({ keys }) => lineageKey(keys)).filter((k): k is string => !!k);
-    for (const k of lineage) uncommittedLineage.set(k, (uncommittedLineage.get(k) ?? 0) + 1);
-    for (const p of patches) reviewing.add(p.messageId);
+    // An earlier version of one of these patches is still being reviewed (a
+    // backfill meets v1 and v2 together): this review waits until that one is
+    // committed, so its lookup finds v1's findings and v2 can say "still
+    // present since v1". Reading goes on meanwhile.
+    const earlier = new Set<InFlight>();
+    for (const { keys } of keyed) {
+      for (const key of [lineageKey(keys), keys?.inReplyTo && messageKey(keys.inReplyTo)]) {
+        for (const entry of (key && uncommitted.get(key)) || []) earlier.add(entry);
+      }
+    }
+    let markCommitted!: () => void;
+    const committed = new Promise<void>((resolve) => (markCommitted = resolve));
     const entry: InFlight = {
       reviews: (async () => {
+        await Promise.all([...earlier].map((e) => e.committed));
         // Each patch travels with its earlier version's review, so its reply can say "still present since v1".
         const raw = await Promise.all(
           keyed.map(async ({ patch: p, keys }) => ({
@@ -140,7 +173,14 @@ export async function ingest(source: Source, options: IngestOptions): Promise<In
       resolves: patches.map((p) => p.messageId),
       lineage,
       seriesKey,
+      committed,
+      markCommitted,
     };
+    for (const k of lineage) track(k, entry);
+    for (const p of patches) {
+      reviewing.add(p.messageId);
+      track(messageKey(p.messageId), entry);
+    }
     entry.reviews.then((records) => (entry.done = records));
     inFlight.push(entry);
   };
@@ -186,18 +226,15 @@ export async function ingest(source: Source, options: IngestOptions): Promise<In
       batch.deletions.push(meta.messageId);
       return;
     }
-    if (inBatch.has(meta.messageId) || (await store.knownMessageIds([meta.messageId])).has(meta.messageId)) {
-      // Cross-posted, or delivered twice: remember the list, review nothing again.
-      stats.alreadyKnown++;
-      batch.seen.push(meta);
-      return;
-    }
-    inBatch.add(meta.messageId);
-    stats.stored++;
+    // Every message is recorded as seen on this list; the commit counts which were new.
     batch.seen.push(meta);
     // Any patch of a series may be the one that completes it.
     if (meta.seriesKey) touchedSeries.add(meta.seriesKey);
     if (meta.kind !== "patch" || !needsReview(bytes, scan.bodyOffset)) return;
+    // Cross-posted, or delivered twice: review nothing again. Only the few
+    // patches that need a review are looked up, not every message read.
+    if (inBatch.has(meta.messageId) || (await store.knownMessageIds([meta.messageId])).has(meta.messageId)) return;
+    inBatch.add(meta.messageId);
     // Stored with the message so a later RESEND finds it (the lookup computes it the same way).
     meta.patchId = rawPatchId(bytes, scan.bodyOffset);
     const pending: PendingPatch = { messageId: meta.messageId, seriesKey: meta.seriesKey, list, raw: Buffer.from(bytes), date: meta.date };

@@ -171,7 +171,8 @@ export interface Store {
   /** Which of these Message-IDs are already stored (from any list). */
   knownMessageIds(ids: readonly string[]): Promise<Set<string>>;
   /** Stores a batch and moves the cursor in one transaction. */
-  commit(batch: IngestBatch): Promise<void>;
+  /** Commits the batch in one transaction; `newMessages` counts the seen messages the store did not have before. */
+  commit(batch: IngestBatch): Promise<{ newMessages: number }>;
   /** Series indexes (N of N/M) seen so far for a series key. */
   seriesIndexes(seriesKey: string): Promise<{ indexes: number[]; total: number }>;
   /** Patches awaiting review: of one series, or of one list. */
