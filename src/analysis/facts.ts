@@ -4,7 +4,7 @@
 // and the old side (context + removed lines). Rules read these facts, never
 // the raw text, so comments and strings can't trigger them.
 import type { DiffLine, FileDiff, Hunk, LineStatus } from "../diff/parse-patch.js";
-import { parseC, type Node } from "./c-parser.js";
+import { parseC, type Node, type Tree } from "./c-parser.js";
 
 export type Side = "new" | "old";
 
@@ -345,64 +345,74 @@ function recordAssign(lhsNode: Node | null, rhsNode: Node | null, operator: stri
   });
 }
 
-function walk(root: Node, ctx: WalkContext): void {
-  const stack: Node[] = [root];
-  // Pre-order walk with an explicit stack: no recursion on untrusted input.
-  while (stack.length > 0) {
-    const n = stack.pop()!;
-    switch (n.type) {
-      case "comment":
-      case "string_literal":
-      case "char_literal":
-      case "system_lib_string":
-        continue;
-      case "call_expression":
-        recordCall(n, ctx);
-        break;
-      case "return_statement":
-      case "goto_statement":
-        recordExit(n, ctx);
-        break;
-      case "declaration": {
-        const where = enclosing(n, ctx);
-        // At the top of a fragment, an indented declaration is still a local of the hunk's function.
-        const local = n.parent?.type !== "translation_unit" || /^\s/.test(lineRef(ctx, n.startPosition.row).text);
-        if (where.fn && local) {
-          for (const d of n.childrenForFieldName("declarator")) {
-            const name = declaratorName(d?.type === "init_declarator" ? d.childForFieldName("declarator") : d);
-            if (name) ctx.out.locals.push({ side: ctx.side, name, fn: where.fn, line: lineRef(ctx, n.startPosition.row) });
-          }
+/** Subtrees that hold no code: nothing in them is a call, an exit or an assignment. */
+const SKIPPED = new Set(["comment", "string_literal", "char_literal", "system_lib_string"]);
+/** The node types facts are recorded for; every other node is only passed through. */
+const RECORDED = new Set(["call_expression", "return_statement", "goto_statement", "declaration", "function_definition", "assignment_expression", "init_declarator"]);
+
+function visit(n: Node, ctx: WalkContext): void {
+  switch (n.type) {
+    case "call_expression":
+      recordCall(n, ctx);
+      break;
+    case "return_statement":
+    case "goto_statement":
+      recordExit(n, ctx);
+      break;
+    case "declaration": {
+      const where = enclosing(n, ctx);
+      // At the top of a fragment, an indented declaration is still a local of the hunk's function.
+      const local = n.parent?.type !== "translation_unit" || /^\s/.test(lineRef(ctx, n.startPosition.row).text);
+      if (where.fn && local) {
+        for (const d of n.childrenForFieldName("declarator")) {
+          const name = declaratorName(d?.type === "init_declarator" ? d.childForFieldName("declarator") : d);
+          if (name) ctx.out.locals.push({ side: ctx.side, name, fn: where.fn, line: lineRef(ctx, n.startPosition.row) });
         }
-        break;
       }
-      case "function_definition": {
-        const name = functionName(n);
-        if (name) ctx.out.functions.push({ side: ctx.side, name, line: lineRef(ctx, n.startPosition.row) });
-        break;
-      }
-      case "assignment_expression": {
-        const op = n.childForFieldName("operator")?.text ?? "=";
-        recordAssign(n.childForFieldName("left"), n.childForFieldName("right"), op, n, ctx);
-        break;
-      }
-      case "init_declarator":
-        recordAssign(n.childForFieldName("declarator"), n.childForFieldName("value"), "=", n, ctx);
-        break;
-      case "identifier":
-        if (/^FOLL_[A-Z_0-9]+$/.test(n.text)) {
-          let inPreprocessor = false;
-          for (let p = n.parent; p; p = p.parent) if (p.type.startsWith("preproc_def") || p.type === "preproc_function_def") inPreprocessor = true;
-          ctx.out.identifiers.push({ side: ctx.side, name: n.text, line: lineRef(ctx, n.startPosition.row), fn: enclosing(n, ctx).fn, inPreprocessor });
-        }
-        break;
-      default:
-        break;
+      break;
     }
-    const children = n.children;
-    for (let i = children.length - 1; i >= 0; i--) {
-      const c = children[i];
-      if (c) stack.push(c);
+    case "function_definition": {
+      const name = functionName(n);
+      if (name) ctx.out.functions.push({ side: ctx.side, name, line: lineRef(ctx, n.startPosition.row) });
+      break;
     }
+    case "assignment_expression": {
+      const op = n.childForFieldName("operator")?.text ?? "=";
+      recordAssign(n.childForFieldName("left"), n.childForFieldName("right"), op, n, ctx);
+      break;
+    }
+    case "init_declarator":
+      recordAssign(n.childForFieldName("declarator"), n.childForFieldName("value"), "=", n, ctx);
+      break;
+  }
+}
+
+function recordFlagUse(n: Node, ctx: WalkContext): void {
+  let inPreprocessor = false;
+  for (let p = n.parent; p; p = p.parent) if (p.type.startsWith("preproc_def") || p.type === "preproc_function_def") inPreprocessor = true;
+  ctx.out.identifiers.push({ side: ctx.side, name: n.text, line: lineRef(ctx, n.startPosition.row), fn: enclosing(n, ctx).fn, inPreprocessor });
+}
+
+/**
+ * Pre-order walk with a tree cursor: no recursion on untrusted input, and a
+ * Node object is made only for the nodes a fact is recorded for (making one
+ * for every node dominated the review's time).
+ */
+function walk(tree: Tree, source: string, ctx: WalkContext): void {
+  const cursor = tree.walk();
+  try {
+    for (;;) {
+      const type = cursor.nodeType;
+      const descend = !SKIPPED.has(type);
+      if (RECORDED.has(type)) visit(cursor.currentNode, ctx);
+      else if (type === "identifier" && source.startsWith("FOLL_", cursor.startIndex) && /^FOLL_[A-Z_0-9]+$/.test(source.slice(cursor.startIndex, cursor.endIndex))) {
+        recordFlagUse(cursor.currentNode, ctx);
+      }
+      if (descend && cursor.gotoFirstChild()) continue;
+      while (!cursor.gotoNextSibling()) if (!cursor.gotoParent()) return;
+    }
+  } finally {
+    cursor.delete();
   }
 }
 
@@ -414,9 +424,10 @@ export function collectFileFacts(file: FileDiff): FileFacts {
     for (const hunk of file.hunks) {
       const rows = hunk.lines.filter((l) => (side === "new" ? l.status !== "del" : l.status !== "add"));
       if (rows.length === 0) continue;
-      const tree = parseC(rows.map((l) => l.text).join("\n"));
+      const source = rows.map((l) => l.text).join("\n");
+      const tree = parseC(source);
       try {
-        walk(tree.rootNode, { side, hunk, rows, out, counter });
+        walk(tree, source, { side, hunk, rows, out, counter });
       } finally {
         tree.delete();
       }
