@@ -10,7 +10,7 @@ import { scanHeaders } from "./scan-headers.js";
 
 /** The patch-id of a raw message's body; undefined when base64 hides the diff. */
 export function rawPatchId(bytes: Buffer, bodyOffset: number): string | undefined {
-  const encoding = transferEncoding(bytes);
+  const encoding = transferEncoding(bytes, bodyOffset);
   if (encoding === "base64") return undefined;
   const body = bytes.subarray(bodyOffset);
   return patchId(encoding === "quoted-printable" ? libqp.decode(body.toString("latin1")).toString("utf8") : body.toString("utf8"));

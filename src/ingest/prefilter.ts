@@ -29,7 +29,7 @@ function onDiffLine(bytes: Buffer, at: number): boolean {
  */
 export function needsReview(bytes: Buffer, bodyOffset: number): boolean {
   if (namesGupOnDiffLine(bytes, bodyOffset)) return true;
-  const encoding = transferEncoding(bytes);
+  const encoding = transferEncoding(bytes, bodyOffset);
   if (!encoding) return false;
   // Quoted-printable is cheap to undo here: soft line breaks and =XX escapes
   // are what can hide a symbol from the byte scan. Base64 goes to the parser.
@@ -37,9 +37,19 @@ export function needsReview(bytes: Buffer, bodyOffset: number): boolean {
   return true;
 }
 
-/** A base64 or quoted-printable part anywhere in the raw message (the first one named). */
-export function transferEncoding(bytes: Buffer): "base64" | "quoted-printable" | undefined {
-  return ENCODED.exec(bytes.toString("latin1"))?.[1]?.toLowerCase() as "base64" | "quoted-printable" | undefined;
+const MULTIPART = /^content-type:\s*multipart\//im;
+
+/**
+ * How the body, or the first encoded part, is transfer-encoded. A single-part
+ * message says so in its header block; part headers, the only other place an
+ * encoding is declared, exist only in multipart mail. Reading just the header
+ * block for the rest is exact, and keeps a diff that quotes such a header from
+ * counting as encoded.
+ */
+export function transferEncoding(bytes: Buffer, bodyOffset: number): "base64" | "quoted-printable" | undefined {
+  const head = bytes.toString("latin1", 0, bodyOffset);
+  const scope = MULTIPART.test(head) ? bytes.toString("latin1") : head;
+  return ENCODED.exec(scope)?.[1]?.toLowerCase() as "base64" | "quoted-printable" | undefined;
 }
 
 function namesGupOnDiffLine(bytes: Buffer, bodyOffset: number): boolean {
