@@ -63,6 +63,22 @@ try {
   }
   const floor = median(floorTimes);
 
+  // Between the two: a Node process that only drains the same blobs through
+  // pinwatch's cat-file reader (the pipe, Node's startup and the framing,
+  // nothing parsed). It shows how much of the ratio reading alone takes.
+  const readerUrl = new URL("../src/sources/git.js", import.meta.url).href;
+  const drain = `import { catFileBatch } from ${JSON.stringify(readerUrl)}; import { readFileSync } from "node:fs";
+    const oids = readFileSync(${JSON.stringify(idsFile)}, "utf8").trim().split("\\n"); let n = 0;
+    for await (const blob of catFileBatch(${JSON.stringify(join(mirrorDir, "perf", "git", "0.git"))}, oids)) n += blob.bytes ? 1 : 0;
+    if (n !== oids.length) throw new Error("read " + n + " of " + oids.length);`;
+  const readerTimes: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = process.hrtime.bigint();
+    execFileSync(process.execPath, ["--input-type=module", "-e", drain]);
+    readerTimes.push(seconds(start));
+  }
+  const reader = median(readerTimes);
+
   const times: number[] = [];
   const rss: number[] = [];
   let lastOutput = "";
@@ -107,6 +123,7 @@ try {
   console.log(`epoch: ${bundle}, ${blobs.length} messages`);
   console.log(`pinwatch: ${lastOutput}`);
   console.log(`floor (git cat-file --batch > /dev/null): median ${floor.toFixed(3)} s of ${floorTimes.map((t) => t.toFixed(3)).join(", ")}`);
+  console.log(`reader only (the blobs drained through pinwatch's cat-file reader, nothing parsed): median ${reader.toFixed(3)} s, ${(reader / floor).toFixed(2)}x the floor`);
   console.log(`pinwatch poll --once (fresh database, mirror up to date): median ${wall.toFixed(3)} s of ${times.map((t) => t.toFixed(3)).join(", ")}`);
   console.log(`ratio=${(wall / floor).toFixed(2)} msgs_per_s=${Math.round(blobs.length / wall)} peak_rss_mb=${Math.round(peak)}`);
 } finally {

@@ -1,7 +1,7 @@
 // Runs git for the epoch source: clone/fetch (network, retryable), log and
 // cat-file --batch (local, streamed). The git CLI is the reference reader of
 // public-inbox epochs and the floor the benchmark measures against.
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { PinwatchError, RetryableError } from "../errors.js";
 
 export interface GitOptions {
@@ -56,47 +56,128 @@ export interface Blob {
   bytes?: Buffer;
 }
 
-/**
- * Streams blobs through one `git cat-file --batch`, in the order asked.
- * Stops git if the consumer stops early.
- */
-export async function* catFileBatch(gitDir: string, oids: readonly string[]): AsyncGenerator<Blob> {
-  if (oids.length === 0) return;
-  const child = spawn("git", ["cat-file", "--batch"], { cwd: gitDir, env: GIT_ENV, stdio: ["pipe", "pipe", "pipe"] });
-  const stderr: Buffer[] = [];
-  child.stderr.on("data", (c: Buffer) => stderr.push(c));
-  const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
-  child.stdin.on("error", () => undefined);
-  child.stdin.end(oids.join("\n") + "\n");
-  let pending: Buffer = Buffer.alloc(0);
-  let finished = false;
-  try {
-    for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
+export interface CatFileOptions {
+  /** `git cat-file` processes inflating in parallel; reading one epoch is otherwise bound by one git process. */
+  readers?: number;
+  /** Blobs per slice: the slices are dealt out to the readers in turn and yielded in order. */
+  sliceSize?: number;
+  /** A reader stops reading ahead once this many bytes wait to be taken. */
+  readAheadBytes?: number;
+}
+
+/** One `git cat-file --batch --buffer` over a fixed list of objects, read ahead up to a bound. */
+class CatFileReader {
+  private readonly child: ChildProcessWithoutNullStreams;
+  private readonly queue: Blob[] = [];
+  private queuedBytes = 0;
+  private wake?: () => void;
+  private failure?: Error;
+  private ended = false;
+  private readonly exited: Promise<number | null>;
+
+  constructor(
+    private readonly gitDir: string,
+    oids: readonly string[],
+    private readonly readAheadBytes: number,
+  ) {
+    this.child = spawn("git", ["cat-file", "--batch", "--buffer"], { cwd: gitDir, env: GIT_ENV, stdio: ["pipe", "pipe", "pipe"] });
+    const stderr: Buffer[] = [];
+    this.child.stderr.on("data", (c: Buffer) => stderr.push(c));
+    this.child.stdin.on("error", () => undefined);
+    this.child.stdin.end(oids.join("\n") + "\n");
+    this.exited = new Promise((resolve) => this.child.on("close", resolve));
+    this.child.on("error", (cause) => this.fail(new PinwatchError("PW_E_SOURCE_FETCH", `cannot run git: ${cause.message}`, { subject: gitDir, cause })));
+    let pending: Buffer = Buffer.alloc(0);
+    this.child.stdout.on("data", (chunk: Buffer) => {
       pending = pending.length > 0 ? Buffer.concat([pending, chunk]) : chunk;
       let offset = 0;
       for (;;) {
         const newline = pending.indexOf(0x0a, offset);
         if (newline < 0) break;
         const header = pending.toString("latin1", offset, newline);
+        const oid = header.slice(0, header.indexOf(" "));
         if (header.endsWith(" missing")) {
-          yield { oid: header.slice(0, header.indexOf(" ")) };
+          this.queue.push({ oid });
           offset = newline + 1;
           continue;
         }
         const size = Number(header.slice(header.lastIndexOf(" ") + 1));
-        if (!Number.isInteger(size)) throw new PinwatchError("PW_E_SOURCE_FORMAT", `unexpected cat-file header "${header.slice(0, 80)}"`, { subject: gitDir });
+        if (!Number.isInteger(size)) {
+          this.fail(new PinwatchError("PW_E_SOURCE_FORMAT", `unexpected cat-file header "${header.slice(0, 80)}"`, { subject: gitDir }));
+          return;
+        }
         if (pending.length < newline + 1 + size + 1) break;
-        yield { oid: header.slice(0, header.indexOf(" ")), bytes: pending.subarray(newline + 1, newline + 1 + size) };
+        this.queue.push({ oid, bytes: pending.subarray(newline + 1, newline + 1 + size) });
+        this.queuedBytes += size;
         offset = newline + 1 + size + 1;
       }
       pending = offset >= pending.length ? Buffer.alloc(0) : pending.subarray(offset);
+      if (this.queuedBytes > this.readAheadBytes) this.child.stdout.pause();
+      this.notify();
+    });
+    this.child.stdout.on("end", () => {
+      void this.exited.then((code) => {
+        if (code !== 0 && !this.failure) {
+          this.fail(new PinwatchError("PW_E_SOURCE_FETCH", `git cat-file failed (exit ${code}): ${Buffer.concat(stderr).toString("utf8").trim()}`, { subject: gitDir }));
+        }
+        this.ended = true;
+        this.notify();
+      });
+    });
+  }
+
+  private notify(): void {
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+  }
+
+  private fail(error: Error): void {
+    this.failure ??= error;
+    this.child.kill("SIGTERM");
+    this.notify();
+  }
+
+  /** The next blob in the order asked. */
+  async next(): Promise<Blob> {
+    while (this.queue.length === 0) {
+      if (this.failure) throw this.failure;
+      if (this.ended) throw new PinwatchError("PW_E_SOURCE_FETCH", "git cat-file ended before every object was read", { subject: this.gitDir });
+      await new Promise<void>((resolve) => (this.wake = resolve));
     }
-    finished = true;
+    const blob = this.queue.shift()!;
+    this.queuedBytes -= blob.bytes?.length ?? 0;
+    if (this.queuedBytes <= this.readAheadBytes && this.child.stdout.isPaused()) this.child.stdout.resume();
+    return blob;
+  }
+
+  /** Stops git (when the consumer stopped early) and waits for it to exit. */
+  async close(): Promise<void> {
+    if (!this.ended) this.child.kill("SIGTERM");
+    await this.exited;
+  }
+}
+
+/**
+ * Streams blobs through `git cat-file --batch`, in the order asked. The list
+ * is cut into slices dealt out in turn to a few cat-file processes, so
+ * inflating runs on more than one core while the blobs still come out in
+ * order; each process reads ahead a bounded amount. Stops git if the
+ * consumer stops early.
+ */
+export async function* catFileBatch(gitDir: string, oids: readonly string[], options: CatFileOptions = {}): AsyncGenerator<Blob> {
+  if (oids.length === 0) return;
+  const sliceSize = options.sliceSize ?? 256;
+  const slices: (readonly string[])[] = [];
+  for (let i = 0; i < oids.length; i += sliceSize) slices.push(oids.slice(i, i + sliceSize));
+  const count = Math.max(1, Math.min(options.readers ?? 2, slices.length));
+  const readers = Array.from({ length: count }, (_, r) => new CatFileReader(gitDir, slices.filter((_, i) => i % count === r).flat(), options.readAheadBytes ?? 8 << 20));
+  try {
+    for (let i = 0; i < slices.length; i++) {
+      const reader = readers[i % count]!;
+      for (let j = 0; j < slices[i]!.length; j++) yield await reader.next();
+    }
   } finally {
-    if (!finished) child.kill("SIGTERM");
-    const code = await exited;
-    if (finished && code !== 0) {
-      throw new PinwatchError("PW_E_SOURCE_FETCH", `git cat-file failed (exit ${code}): ${Buffer.concat(stderr).toString("utf8").trim()}`, { subject: gitDir });
-    }
+    await Promise.all(readers.map((r) => r.close()));
   }
 }
