@@ -197,12 +197,27 @@ function unwrap(node: Node | null): Node | null {
   return n;
 }
 
+/** A node on the walk's path from the root to the node being visited. */
+interface Frame {
+  type: string;
+  /** The field it fills in its parent, read only under an if or ?: (which branch it is). */
+  field?: string;
+  /** if, ?: and loops: the condition's text. */
+  condition?: string;
+  /** function_definition: the function's name. */
+  fn?: string;
+  /** Loops: the first row, which names the loop. */
+  row?: number;
+}
+
 interface WalkContext {
   side: Side;
   hunk: Hunk;
   rows: DiffLine[];
   out: FileFacts;
   counter: { order: number };
+  /** The root first, the node being visited last. */
+  path: Frame[];
 }
 
 function lineRef(ctx: WalkContext, row: number): LineRef {
@@ -217,31 +232,31 @@ interface Enclosing {
   loopConditions: string[];
 }
 
-function enclosing(node: Node, ctx: WalkContext): Enclosing {
+const BRANCHING = new Set(["if_statement", "conditional_expression"]);
+const LOOPS = new Set(["for_statement", "while_statement", "do_statement"]);
+
+/**
+ * Where the node being visited sits: its function, the branches and loops
+ * around it. Read off the walk's path, so no parent is looked up again for
+ * every fact.
+ */
+function enclosing(ctx: WalkContext): Enclosing {
   const conditions: Condition[] = [];
   const loopConditions: string[] = [];
   let fn: string | undefined;
   let loop: string | undefined;
-  let child: Node = node;
-  for (let p = node.parent; p; child = p, p = p.parent) {
-    if (p.type === "if_statement") {
-      const cond = p.childForFieldName("condition");
-      const cons = p.childForFieldName("consequence");
-      const alt = p.childForFieldName("alternative");
-      if (cond && cons && child.id === cons.id) conditions.push({ text: cond.text, branch: "then" });
-      else if (cond && alt && child.id === alt.id) conditions.push({ text: cond.text, branch: "else" });
-    } else if (p.type === "conditional_expression") {
-      const cond = p.childForFieldName("condition");
-      const cons = p.childForFieldName("consequence");
-      const alt = p.childForFieldName("alternative");
-      if (cond && cons && child.id === cons.id) conditions.push({ text: cond.text, branch: "then" });
-      else if (cond && alt && child.id === alt.id) conditions.push({ text: cond.text, branch: "else" });
-    } else if (p.type === "for_statement" || p.type === "while_statement" || p.type === "do_statement") {
-      loop ??= `${ctx.side}:${ctx.hunk.index}:${p.startPosition.row}`;
-      const cond = p.childForFieldName("condition");
-      if (cond) loopConditions.push(cond.text);
+  const path = ctx.path;
+  for (let i = path.length - 2; i >= 0; i--) {
+    const p = path[i]!;
+    const child = path[i + 1]!;
+    if (BRANCHING.has(p.type)) {
+      if (p.condition !== undefined && child.field === "consequence") conditions.push({ text: p.condition, branch: "then" });
+      else if (p.condition !== undefined && child.field === "alternative") conditions.push({ text: p.condition, branch: "else" });
+    } else if (LOOPS.has(p.type)) {
+      loop ??= `${ctx.side}:${ctx.hunk.index}:${p.row}`;
+      if (p.condition !== undefined) loopConditions.push(p.condition);
     } else if (p.type === "function_definition") {
-      fn = functionName(p);
+      fn = p.fn;
       break;
     }
   }
@@ -269,7 +284,7 @@ function recordCall(node: Node, ctx: WalkContext): void {
   const name = callName(node);
   if (!name) return;
   const args = argumentNodes(node);
-  const where = enclosing(node, ctx);
+  const where = enclosing(ctx);
   ctx.out.calls.push({
     side: ctx.side,
     name,
@@ -287,7 +302,7 @@ function recordCall(node: Node, ctx: WalkContext): void {
 }
 
 function recordExit(node: Node, ctx: WalkContext): void {
-  const where = enclosing(node, ctx);
+  const where = enclosing(ctx);
   const isGoto = node.type === "goto_statement";
   const valueNode = isGoto ? node.childForFieldName("label") : (node.namedChildren.find((c) => c && c.type !== "comment") ?? null);
   ctx.out.exits.push({
@@ -330,7 +345,7 @@ function recordAssign(lhsNode: Node | null, rhsNode: Node | null, operator: stri
   const rhsCall = inner && inner.type === "call_expression" && callName(inner)
     ? { name: callName(inner)!, argRoots: argumentNodes(inner).map(rootOf) }
     : undefined;
-  const where = enclosing(anchor, ctx);
+  const where = enclosing(ctx);
   ctx.out.assigns.push({
     side: ctx.side,
     lhs,
@@ -360,7 +375,7 @@ function visit(n: Node, ctx: WalkContext): void {
       recordExit(n, ctx);
       break;
     case "declaration": {
-      const where = enclosing(n, ctx);
+      const where = enclosing(ctx);
       // At the top of a fragment, an indented declaration is still a local of the hunk's function.
       const local = n.parent?.type !== "translation_unit" || /^\s/.test(lineRef(ctx, n.startPosition.row).text);
       if (where.fn && local) {
@@ -390,7 +405,7 @@ function visit(n: Node, ctx: WalkContext): void {
 function recordFlagUse(n: Node, ctx: WalkContext): void {
   let inPreprocessor = false;
   for (let p = n.parent; p; p = p.parent) if (p.type.startsWith("preproc_def") || p.type === "preproc_function_def") inPreprocessor = true;
-  ctx.out.identifiers.push({ side: ctx.side, name: n.text, line: lineRef(ctx, n.startPosition.row), fn: enclosing(n, ctx).fn, inPreprocessor });
+  ctx.out.identifiers.push({ side: ctx.side, name: n.text, line: lineRef(ctx, n.startPosition.row), fn: enclosing(ctx).fn, inPreprocessor });
 }
 
 /**
@@ -400,18 +415,45 @@ function recordFlagUse(n: Node, ctx: WalkContext): void {
  */
 function walk(tree: Tree, source: string, ctx: WalkContext): void {
   const cursor = tree.walk();
+  const path = ctx.path;
+  /** The frame of the cursor's node; its Node is made only where a condition or a name must be read. */
+  const frame = (): Frame => {
+    const type = cursor.nodeType;
+    const f: Frame = { type };
+    const parent = path[path.length - 1];
+    if (parent && BRANCHING.has(parent.type)) f.field = cursor.currentFieldName ?? undefined;
+    if (BRANCHING.has(type) || LOOPS.has(type)) {
+      const node = cursor.currentNode;
+      f.condition = node.childForFieldName("condition")?.text;
+      if (LOOPS.has(type)) f.row = node.startPosition.row;
+    } else if (type === "function_definition") {
+      f.fn = functionName(cursor.currentNode);
+    }
+    return f;
+  };
   try {
+    path.push(frame());
     for (;;) {
-      const type = cursor.nodeType;
-      const descend = !SKIPPED.has(type);
+      const type = path[path.length - 1]!.type;
       if (RECORDED.has(type)) visit(cursor.currentNode, ctx);
       else if (type === "identifier" && source.startsWith("FOLL_", cursor.startIndex) && /^FOLL_[A-Z_0-9]+$/.test(source.slice(cursor.startIndex, cursor.endIndex))) {
         recordFlagUse(cursor.currentNode, ctx);
       }
-      if (descend && cursor.gotoFirstChild()) continue;
-      while (!cursor.gotoNextSibling()) if (!cursor.gotoParent()) return;
+      if (!SKIPPED.has(type) && cursor.gotoFirstChild()) {
+        path.push(frame());
+        continue;
+      }
+      for (;;) {
+        path.pop();
+        if (cursor.gotoNextSibling()) {
+          path.push(frame());
+          break;
+        }
+        if (!cursor.gotoParent()) return;
+      }
     }
   } finally {
+    path.length = 0;
     cursor.delete();
   }
 }
@@ -427,7 +469,7 @@ export function collectFileFacts(file: FileDiff): FileFacts {
       const source = rows.map((l) => l.text).join("\n");
       const tree = parseC(source);
       try {
-        walk(tree, source, { side, hunk, rows, out, counter });
+        walk(tree, source, { side, hunk, rows, out, counter, path: [] });
       } finally {
         tree.delete();
       }
