@@ -134,6 +134,7 @@ class CatFileReader {
 
   private fail(error: Error): void {
     this.failure ??= error;
+    this.child.stdout.destroy();
     this.child.kill("SIGTERM");
     this.notify();
   }
@@ -153,7 +154,11 @@ class CatFileReader {
 
   /** Stops git (when the consumer stopped early) and waits for it to exit. */
   async close(): Promise<void> {
-    if (!this.ended) this.child.kill("SIGTERM");
+    if (!this.ended) {
+      // A paused stdout never ends on its own, and git only exits once it does.
+      this.child.stdout.destroy();
+      this.child.kill("SIGTERM");
+    }
     await this.exited;
   }
 }

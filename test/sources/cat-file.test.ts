@@ -59,7 +59,7 @@ test("a missing object comes back in its place, without bytes", async () => {
   }
 });
 
-test("stopping early stops every git process", async () => {
+test("stopping early stops every git process", { timeout: 20_000 }, async () => {
   // Blobs far larger than a pipe holds, and no read-ahead: the readers are blocked writing when the consumer stops.
   const { dir, oids } = repoWithBlobs(40, 20_000);
   try {
