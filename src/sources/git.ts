@@ -3,6 +3,7 @@
 // public-inbox epochs and the floor the benchmark measures against.
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { PinwatchError, RetryableError } from "../errors.js";
+import { CatFileFramer } from "./cat-file-framer.js";
 
 export interface GitOptions {
   cwd?: string;
@@ -87,31 +88,17 @@ class CatFileReader {
     this.child.stdin.end(oids.join("\n") + "\n");
     this.exited = new Promise((resolve) => this.child.on("close", resolve));
     this.child.on("error", (cause) => this.fail(new PinwatchError("PW_E_SOURCE_FETCH", `cannot run git: ${cause.message}`, { subject: gitDir, cause })));
-    let pending: Buffer = Buffer.alloc(0);
+    const framer = new CatFileFramer((blob) => {
+      this.queue.push(blob);
+      this.queuedBytes += blob.bytes?.length ?? 0;
+    });
     this.child.stdout.on("data", (chunk: Buffer) => {
-      pending = pending.length > 0 ? Buffer.concat([pending, chunk]) : chunk;
-      let offset = 0;
-      for (;;) {
-        const newline = pending.indexOf(0x0a, offset);
-        if (newline < 0) break;
-        const header = pending.toString("latin1", offset, newline);
-        const oid = header.slice(0, header.indexOf(" "));
-        if (header.endsWith(" missing")) {
-          this.queue.push({ oid });
-          offset = newline + 1;
-          continue;
-        }
-        const size = Number(header.slice(header.lastIndexOf(" ") + 1));
-        if (!Number.isInteger(size)) {
-          this.fail(new PinwatchError("PW_E_SOURCE_FORMAT", `unexpected cat-file header "${header.slice(0, 80)}"`, { subject: gitDir }));
-          return;
-        }
-        if (pending.length < newline + 1 + size + 1) break;
-        this.queue.push({ oid, bytes: pending.subarray(newline + 1, newline + 1 + size) });
-        this.queuedBytes += size;
-        offset = newline + 1 + size + 1;
+      try {
+        framer.push(chunk);
+      } catch (err) {
+        this.fail(new PinwatchError("PW_E_SOURCE_FORMAT", (err as Error).message, { subject: gitDir }));
+        return;
       }
-      pending = offset >= pending.length ? Buffer.alloc(0) : pending.subarray(offset);
       if (this.queuedBytes > this.readAheadBytes) this.child.stdout.pause();
       this.notify();
     });
