@@ -15,7 +15,7 @@ import type { IngestBatch, PendingPatch, ReviewRecord, Store } from "../store/st
 import { postingComplete } from "../review/series.js";
 import type { ReplyMode } from "../config/schema.js";
 import type { LineageKeys } from "../review/lineage.js";
-import { lineageKeysOfRaw, rawChangeId, rawPatchId } from "./lineage-keys.js";
+import { lineageKeys, lineageKeysOfRaw, rawChangeId } from "./lineage-keys.js";
 import { needsReview } from "./prefilter.js";
 import type { Reviewer } from "./reviewer.js";
 import { scanHeaders } from "./scan-headers.js";
@@ -83,7 +83,10 @@ export async function ingest(source: Source, options: IngestOptions): Promise<In
   let batchSize = 0;
   let inFlight: InFlight[] = [];
   const reviewing = new Set<string>();
+  /** Patches of this batch already headed for review: a copy delivered twice is not reviewed again. */
   const inBatch = new Set<string>();
+  /** Lineage keys of the patches read in this run, computed once from the bytes in hand; a patch held over from an earlier run is read again. */
+  const keysRead = new Map<string, LineageKeys | undefined>();
   const touchedSeries = new Set<string>();
 
   /** Reviews dispatched and not yet committed, by the lineage key and the Message-IDs of their patches. */
@@ -143,7 +146,8 @@ export async function ingest(source: Source, options: IngestOptions): Promise<In
   };
 
   const dispatch = async (patches: PendingPatch[], seriesKey?: string) => {
-    const keyed = patches.map((p) => ({ patch: p, keys: lineageKeysOfRaw(p.messageId, p.raw) }));
+    const keyed = patches.map((p) => ({ patch: p, keys: keysRead.has(p.messageId) ? keysRead.get(p.messageId) : lineageKeysOfRaw(p.messageId, p.raw) }));
+    for (const p of patches) keysRead.delete(p.messageId);
     const lineage = keyed.map(({ keys }) => lineageKey(keys)).filter((k): k is string => !!k);
     // An earlier version of one of these patches is still being reviewed (a
     // backfill meets v1 and v2 together): this review waits until that one is
@@ -235,8 +239,10 @@ export async function ingest(source: Source, options: IngestOptions): Promise<In
     // patches that need a review are looked up, not every message read.
     if (inBatch.has(meta.messageId) || (await store.knownMessageIds([meta.messageId])).has(meta.messageId)) return;
     inBatch.add(meta.messageId);
+    const keys = lineageKeys(meta, bytes, scan.bodyOffset);
+    keysRead.set(meta.messageId, keys);
     // Stored with the message so a later RESEND finds it (the lookup computes it the same way).
-    meta.patchId = rawPatchId(bytes, scan.bodyOffset);
+    meta.patchId = keys.patchId;
     const pending: PendingPatch = { messageId: meta.messageId, seriesKey: meta.seriesKey, list, raw: Buffer.from(bytes), date: meta.date };
     batch.pending.push(pending);
     if (meta.seriesKey) {

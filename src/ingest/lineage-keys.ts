@@ -9,7 +9,7 @@ import { transferEncoding } from "./prefilter.js";
 import { scanHeaders } from "./scan-headers.js";
 
 /** The patch-id of a raw message's body; undefined when base64 hides the diff. */
-export function rawPatchId(bytes: Buffer, bodyOffset: number): string | undefined {
+function rawPatchId(bytes: Buffer, bodyOffset: number): string | undefined {
   const encoding = transferEncoding(bytes, bodyOffset);
   if (encoding === "base64") return undefined;
   const body = bytes.subarray(bodyOffset);

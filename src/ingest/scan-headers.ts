@@ -2,8 +2,8 @@
 // sender, date, threading) from the raw header block alone, so that the many
 // messages that never need a review skip full MIME parsing. Encoded words
 // are decoded by libmime, addresses parsed by nodemailer's addressparser.
-import libmime from "libmime";
 import addressparser from "nodemailer/lib/addressparser";
+import { decodeEncodedWords } from "../mail/encoded-words.js";
 import { classify, idList, stripAngles, syntheticMessageId } from "../mail/message-ids.js";
 import { parseSubject } from "../mail/parse-subject.js";
 import type { MailKind } from "../mail/types.js";
@@ -30,13 +30,7 @@ function headerEnd(bytes: Buffer): { end: number; body: number } | undefined {
 }
 
 function decode(value: string | undefined): string {
-  if (!value) return "";
-  if (!value.includes("=?")) return value;
-  try {
-    return libmime.decodeWords(value);
-  } catch {
-    return value;
-  }
+  return value ? decodeEncodedWords(value) : "";
 }
 
 /** The headers the store needs; everything else in the block is skipped unread. */

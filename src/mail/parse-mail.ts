@@ -1,11 +1,11 @@
 // Parses raw mail bytes with mailparser into the pipeline's Mail, classifies
 // it (patch, cover letter, reply, other) and collects the diff text from the
 // body and from text/x-patch or text/x-diff attachments.
-import libmime from "libmime";
 import addressparser from "nodemailer/lib/addressparser";
 import { simpleParser, type AddressObject, type ParsedMail } from "mailparser";
 import { PinwatchError, excerpt } from "../errors.js";
 import type { RawMessage } from "../input/read-inputs.js";
+import { decodeEncodedWords } from "./encoded-words.js";
 import { classify, idList, stripAngles, syntheticMessageId } from "./message-ids.js";
 import { parseSubject } from "./parse-subject.js";
 import type { Address, Mail } from "./types.js";
@@ -62,18 +62,10 @@ function relayAuthor(parsed: ParsedMail, from: Address | undefined): Address | u
   if (!isRelaySender(from, headerText(parsed, "x-endpoint-received"))) return undefined;
   const original = headerText(parsed, "x-original-from");
   if (original) {
-    const [first] = addressparser(decodeWords(original), { flatten: true });
+    const [first] = addressparser(decodeEncodedWords(original), { flatten: true });
     if (first?.address) return { name: first.name ?? "", address: first.address };
   }
   return addresses(parsed.replyTo)[0];
-}
-
-function decodeWords(value: string): string {
-  try {
-    return libmime.decodeWords(value);
-  } catch {
-    return value;
-  }
 }
 
 export async function parseMail(raw: RawMessage): Promise<Mail> {
