@@ -185,25 +185,28 @@ export class GitEpochSource implements Source {
   }
 
   async *read(cursor: string | undefined, options: ReadOptions = {}): AsyncGenerator<SourceMessage> {
-    const epochs = this.localEpochs();
     const parsed = options.since ? undefined : parseCursor(cursor);
-    const plan: { epoch: number; commits: EpochCommit[] }[] = [];
-    for (const epoch of epochs) {
+    const plan: { epoch: number; range: string }[] = [];
+    for (const epoch of this.localEpochs()) {
       if (parsed && epoch < parsed.epoch) continue;
-      const dir = this.mirror(epoch);
       let range = "HEAD";
       if (parsed && epoch === parsed.epoch) {
-        if (await this.isAncestor(dir, parsed.commit)) range = `${parsed.commit}..HEAD`;
+        if (await this.isAncestor(this.mirror(epoch), parsed.commit)) range = `${parsed.commit}..HEAD`;
         // History rewritten (a purge): read the epoch again; the store skips what it has.
         else this.log.warn({ epoch, commit: parsed.commit }, "cursor commit is gone from the epoch; rereading it");
       }
-      const args = ["log", "--reverse", "--root", "--no-renames", "--format=%H", "--raw", "--no-abbrev"];
-      if (options.since) args.push(`--since=${options.since.toISOString()}`);
-      const text = (await runGit([...args, range, "--"], { cwd: dir })).toString("latin1");
-      plan.push({ epoch, commits: parseEpochLog(text) });
+      plan.push({ epoch, range });
     }
-    options.onTotal?.(plan.reduce((n, p) => n + p.commits.length, 0));
-    for (const { epoch, commits } of plan) {
+    const since = options.since ? [`--since=${options.since.toISOString()}`] : [];
+    if (options.onTotal) {
+      // Counted up front for the progress bar; each epoch's commit list is only built when it is read.
+      let total = 0;
+      for (const { epoch, range } of plan) total += Number((await runGit(["rev-list", "--count", ...since, range, "--"], { cwd: this.mirror(epoch) })).toString().trim());
+      options.onTotal(total);
+    }
+    for (const { epoch, range } of plan) {
+      const log = ["log", "--reverse", "--root", "--no-renames", "--format=%H", "--raw", "--no-abbrev", ...since, range, "--"];
+      const commits = parseEpochLog((await runGit(log, { cwd: this.mirror(epoch) })).toString("latin1"));
       let i = 0;
       for await (const blob of catFileBatch(this.mirror(epoch), commits.map((c) => c.blob))) {
         const c = commits[i++]!;
