@@ -12,40 +12,6 @@ import { catFileBatch, runGit } from "./git.js";
 import { politeGet, withRetry, type Politeness } from "./polite.js";
 import type { FetchOptions, ReadOptions, Source, SourceMessage } from "./source.js";
 
-interface EpochCommit {
-  commit: string;
-  blob: string;
-  deleted: boolean;
-}
-
-const RAW_LINE = /^:\d{6} \d{6} [0-9a-f]+ ([0-9a-f]+) ([AMDTR])\d*\t(m|d)$/;
-
-/** Parses `git log --format=%H --raw` output into the message commits, in log order. */
-export function parseEpochLog(text: string): EpochCommit[] {
-  const out: EpochCommit[] = [];
-  let commit: string | undefined;
-  let message: string | undefined;
-  let deletion: string | undefined;
-  const flush = () => {
-    if (commit && deletion) out.push({ commit, blob: deletion, deleted: true });
-    else if (commit && message) out.push({ commit, blob: message, deleted: false });
-  };
-  for (const line of text.split("\n")) {
-    if (/^[0-9a-f]{40,64}$/.test(line)) {
-      flush();
-      commit = line;
-      message = deletion = undefined;
-      continue;
-    }
-    const raw = RAW_LINE.exec(line);
-    if (!raw || raw[2] === "D") continue;
-    if (raw[3] === "m") message = raw[1];
-    else deletion = raw[1];
-  }
-  flush();
-  return out;
-}
-
 function isRemote(url: string): boolean {
   return /^https?:\/\//.test(url);
 }
@@ -198,28 +164,59 @@ export class GitEpochSource implements Source {
       plan.push({ epoch, range });
     }
     const since = options.since ? [`--since=${options.since.toISOString()}`] : [];
-    if (options.onTotal) {
-      // Counted up front for the progress bar; each epoch's commit list is only built when it is read.
-      let total = 0;
-      for (const { epoch, range } of plan) total += Number((await runGit(["rev-list", "--count", ...since, range, "--"], { cwd: this.mirror(epoch) })).toString().trim());
+    const listCommits = async (epoch: number, range: string) =>
+      (await runGit(["rev-list", "--reverse", ...since, range, "--"], { cwd: this.mirror(epoch) })).toString("latin1").split("\n").filter(Boolean);
+    let firstCommits: string[] | undefined;
+    if (options.onTotal && plan.length > 0) {
+      // Counted up front for the progress bar. Only the first epoch's commit list is built now, the others' when they are read.
+      firstCommits = await listCommits(plan[0]!.epoch, plan[0]!.range);
+      let total = firstCommits.length;
+      for (const { epoch, range } of plan.slice(1)) total += Number((await runGit(["rev-list", "--count", ...since, range, "--"], { cwd: this.mirror(epoch) })).toString().trim());
       options.onTotal(total);
     }
-    for (const { epoch, range } of plan) {
-      const log = ["log", "--reverse", "--root", "--no-renames", "--format=%H", "--raw", "--no-abbrev", ...since, range, "--"];
-      const commits = parseEpochLog((await runGit(log, { cwd: this.mirror(epoch) })).toString("latin1"));
+    for (const [k, { epoch, range }] of plan.entries()) {
+      const dir = this.mirror(epoch);
+      const commits = (k === 0 ? firstCommits : undefined) ?? (await listCommits(epoch, range));
+      firstCommits = undefined;
       let i = 0;
-      for await (const blob of catFileBatch(this.mirror(epoch), commits.map((c) => c.blob))) {
-        const c = commits[i++]!;
+      // cat-file finds each commit's message by path (<commit>:m), so no tree diff of the whole epoch has to run before reading starts.
+      for await (const blob of catFileBatch(dir, commits.map((c) => `${c}:m`))) {
+        const commit = commits[i++]!;
         if (options.signal?.aborted) return;
-        const position = `${this.list} epoch ${epoch} commit ${c.commit.slice(0, 12)}`;
-        if (!blob.bytes) {
-          const error = new PinwatchError("PW_E_SOURCE_FORMAT", `blob ${blob.oid} is missing from the mirror`, { subject: position });
-          yield { cursor: `${epoch}:${c.commit}`, position, bytes: Buffer.alloc(0), error };
+        const cursor = `${epoch}:${commit}`;
+        const position = `${this.list} epoch ${epoch} commit ${commit.slice(0, 12)}`;
+        if (blob.bytes) {
+          yield { cursor, position, bytes: blob.bytes };
           continue;
         }
-        yield { cursor: `${epoch}:${c.commit}`, position, bytes: blob.bytes, deleted: c.deleted };
+        // No message: a deletion (blob `d`), a commit without either, or a blob missing from the mirror.
+        const other = await this.withoutMessage(dir, commit);
+        if (other.deleted) yield { cursor, position, bytes: other.deleted, deleted: true };
+        else if (other.missing) {
+          const error = new PinwatchError("PW_E_SOURCE_FORMAT", `blob ${other.missing} is missing from the mirror`, { subject: position });
+          yield { cursor, position, bytes: Buffer.alloc(0), error };
+        } else yield { cursor, position, bytes: Buffer.alloc(0), outOfRange: true };
       }
     }
+  }
+
+  /** What a commit without a readable `m` holds: the deleted message, the oid of a blob the mirror lacks, or nothing. */
+  private async withoutMessage(dir: string, commit: string): Promise<{ deleted?: Buffer; missing?: string }> {
+    const entries = new Map<string, string>();
+    for (const line of (await runGit(["ls-tree", commit], { cwd: dir })).toString("latin1").split("\n")) {
+      const entry = /^\d+ blob ([0-9a-f]+)\t(m|d)$/.exec(line);
+      if (entry) entries.set(entry[2]!, entry[1]!);
+    }
+    const d = entries.get("d");
+    if (d) {
+      try {
+        return { deleted: await runGit(["cat-file", "blob", d], { cwd: dir }) };
+      } catch {
+        return { missing: d };
+      }
+    }
+    const m = entries.get("m");
+    return m ? { missing: m } : {};
   }
 
   async close(): Promise<void> {}

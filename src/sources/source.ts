@@ -12,7 +12,7 @@ export interface SourceMessage {
   bytes: Buffer;
   /** A public-inbox deletion record: `bytes` is the message that was removed. */
   deleted?: boolean;
-  /** Outside the range asked for (older than `since`): only the cursor moves past it. */
+  /** Holds no message to take (older than `since`, or a commit that carries none): only the cursor moves past it. */
   outOfRange?: boolean;
   /** This position could not be read: recorded, skipped, and the cursor moves on. */
   error?: PinwatchError;

@@ -3,12 +3,12 @@
 // in order from a cursor, epoch discovery, deletions, a rewritten history.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, unlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import pino from "pino";
-import { GitEpochSource, parseEpochLog } from "../../src/sources/git-epochs.js";
+import { GitEpochSource } from "../../src/sources/git-epochs.js";
 import { HostLimiter } from "../../src/sources/polite.js";
 import type { SourceMessage } from "../../src/sources/source.js";
 
@@ -35,27 +35,6 @@ async function readAll(source: GitEpochSource, cursor?: string): Promise<SourceM
   for await (const m of source.read(cursor)) out.push(m);
   return out;
 }
-
-test("parseEpochLog: message commits, deletion commits, in order", () => {
-  const log = [
-    "1111111111111111111111111111111111111111",
-    "",
-    ":000000 100644 0000000000000000000000000000000000000000 aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa A\tm",
-    "2222222222222222222222222222222222222222",
-    "",
-    ":100644 100644 aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb M\tm",
-    "3333333333333333333333333333333333333333",
-    "",
-    ":000000 100644 0000000000000000000000000000000000000000 cccccccccccccccccccccccccccccccccccccccc A\td",
-    ":100644 000000 bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb 0000000000000000000000000000000000000000 D\tm",
-    "",
-  ].join("\n");
-  assert.deepEqual(parseEpochLog(log), [
-    { commit: "1".repeat(40), blob: "a".repeat(40), deleted: false },
-    { commit: "2".repeat(40), blob: "b".repeat(40), deleted: false },
-    { commit: "3".repeat(40), blob: "c".repeat(40), deleted: true },
-  ]);
-});
 
 test("reads an inbox's epochs oldest first, from the cursor on, across a new epoch", async () => {
   const dir = mkdtempSync(join(tmpdir(), "pinwatch-epochs-"));
@@ -105,4 +84,41 @@ test("a cursor that history no longer contains rereads the epoch instead of fail
 test("a source that does not exist fails with a coded error naming it", async () => {
   const source = new GitEpochSource("t", "/nonexistent/pinwatch/epoch", join(tmpdir(), "pinwatch-none"), polite);
   await assert.rejects(source.fetch(), (err: { code?: string; message: string }) => err.code === "PW_E_SOURCE_FETCH" && err.message.includes("/nonexistent/pinwatch/epoch"));
+});
+
+test("a commit whose message blob the mirror lacks is an error in its place; a commit without a message only moves the cursor", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "pinwatch-epochs-"));
+  try {
+    const epoch = join(dir, "epoch.git");
+    execFileSync("git", ["init", "-q", "--bare", epoch]);
+    commit(epoch, { m: msg(1) }, 1001);
+    const source = new GitEpochSource("t", epoch, join(dir, "mirrors"), polite);
+    await source.fetch();
+    const cursor = (await readAll(source)).at(-1)!.cursor;
+
+    // Commits written into the mirror with loose objects, so one blob can be taken away.
+    const mirror = join(dir, "mirrors", "t", "git", "0.git");
+    const git = (args: string[], input?: string) => execFileSync("git", args, { cwd: mirror, input, env: { ...process.env, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@example.org", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@example.org" } }).toString().trim();
+    const commitFile = (name: string, content: string) => {
+      const blob = git(["hash-object", "-w", "--stdin"], content);
+      const tree = git(["mktree"], `100644 blob ${blob}\t${name}\n`);
+      const tip = git(["rev-parse", "HEAD"]);
+      git(["update-ref", "HEAD", git(["commit-tree", tree, "-p", tip, "-m", name])]);
+      return blob;
+    };
+    const lost = commitFile("m", msg(2));
+    commitFile("x", "not a message\n");
+    commitFile("m", msg(4));
+    unlinkSync(join(mirror, "objects", lost.slice(0, 2), lost.slice(2)));
+
+    const next = await readAll(source, cursor);
+    assert.equal(next.length, 3);
+    assert.equal(next[0]!.error?.code, "PW_E_SOURCE_FORMAT");
+    assert.match(next[0]!.error!.message, new RegExp(`blob ${lost} is missing from the mirror`));
+    assert.equal(next[1]!.outOfRange, true);
+    assert.match(next[2]!.bytes.toString(), /<m4@/);
+    assert.deepEqual(await readAll(source, next[2]!.cursor), []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
