@@ -20,10 +20,14 @@ export interface HeaderScan {
 
 const MAX_HEADER_BYTES = 256 * 1024;
 
+const LF_LF = Buffer.from("\n\n");
+const CRLF_CRLF = Buffer.from("\r\n\r\n");
+const CR = 0x0d;
+
 function headerEnd(bytes: Buffer): { end: number; body: number } | undefined {
-  const lf = bytes.indexOf("\n\n");
-  // A CRLF header end can only come before the first LF LF: search no further (most mail has none).
-  const crlf = (lf < 0 ? bytes : bytes.subarray(0, lf + 1)).indexOf("\r\n\r\n");
+  const lf = bytes.indexOf(LF_LF);
+  // A CRLF header end can only come before the first LF LF, and only if a CR does: most mail has none.
+  const crlf = lf < 0 ? bytes.indexOf(CRLF_CRLF) : lf > 0 && bytes.lastIndexOf(CR, lf) >= 0 ? bytes.subarray(0, lf + 1).indexOf(CRLF_CRLF) : -1;
   if (lf < 0 && crlf < 0) return undefined;
   if (crlf >= 0) return { end: crlf, body: crlf + 4 };
   return { end: lf, body: lf + 2 };
@@ -35,16 +39,21 @@ function decode(value: string | undefined): string {
 
 /** The headers the store needs; everything else in the block is skipped unread. */
 const WANTED = new Set(["message-id", "subject", "from", "date", "in-reply-to", "references"]);
-/** Their first letters, lower-cased: a line starting with any other character is passed over. */
-const FIRST_LETTERS = new Set([..."msfdir"].map((c) => c.charCodeAt(0)));
+/** Their first letters, either case: a line starting with any other byte is passed over. */
+const FIRST_LETTER = new Uint8Array(256);
+for (const c of "msfdir") FIRST_LETTER[c.charCodeAt(0)] = FIRST_LETTER[c.toUpperCase().charCodeAt(0)] = 1;
+/** Their lengths: a name of any other length (Received, DKIM-Signature, ...) is passed over without reading it. */
+const WANTED_LENGTH = new Uint8Array(32);
+for (const name of WANTED) WANTED_LENGTH[name.length] = 1;
 
 /**
  * Collects the wanted headers of the header block bytes[0, end), unfolded.
  * lore mail carries ~90 header lines (Received:, ARC and DKIM blocks):
  * the block is walked as a one-byte (latin1) string, whose offsets are byte
- * offsets, and only the wanted values are decoded, as UTF-8 (header values
- * may be raw UTF-8). Decoding and splitting every line dominated a
- * backfill's time. The values are still decoded by libmime.
+ * offsets; a line is looked at only if its first letter and its name's
+ * length can be a wanted header's, and only the wanted values are decoded,
+ * as UTF-8 (header values may be raw UTF-8). Decoding and splitting every
+ * line dominated a backfill's time. The values are still decoded by libmime.
  */
 function wantedHeaders(bytes: Buffer, end: number): Map<string, string[]> {
   const found = new Map<string, string[]>();
@@ -57,17 +66,22 @@ function wantedHeaders(bytes: Buffer, end: number): Map<string, string[]> {
   let pos = block.startsWith("From ") ? lineEnd(0) + 1 : 0;
   while (pos < end) {
     let next = lineEnd(pos);
-    if (FIRST_LETTERS.has(block.charCodeAt(pos) | 0x20)) {
+    if (FIRST_LETTER[block.charCodeAt(pos)] === 1) {
       const colon = block.indexOf(":", pos);
-      if (colon > pos && colon <= pos + 20 && colon < next) {
-        const name = block.slice(pos, colon).trimEnd().toLowerCase();
+      let nameEnd = colon;
+      while (nameEnd > pos && (block.charCodeAt(nameEnd - 1) === 0x20 || block.charCodeAt(nameEnd - 1) === 0x09)) nameEnd--;
+      if (colon > pos && colon <= pos + 20 && colon < next && WANTED_LENGTH[nameEnd - pos] === 1) {
+        const name = block.slice(pos, nameEnd).toLowerCase();
         if (WANTED.has(name)) {
           // Continuation lines start with a space or a tab; each joins the value after one space.
+          const first = next;
           for (let c = block.charCodeAt(next + 1); next < end && (c === 0x20 || c === 0x09); c = block.charCodeAt(next + 1)) next = lineEnd(next + 1);
-          const value = bytes.toString("utf8", colon + 1, next).replace(/\r/g, "").split("\n").map((part) => part.trim()).join(" ").trim();
-          const values = found.get(name) ?? [];
-          values.push(value);
-          found.set(name, values);
+          const raw = bytes.toString("utf8", colon + 1, next);
+          const cr = raw.indexOf("\r");
+          const value = next === first && (cr < 0 || cr === raw.length - 1) ? raw.trim() : raw.replace(/\r/g, "").split("\n").map((part) => part.trim()).join(" ").trim();
+          const values = found.get(name);
+          if (values) values.push(value);
+          else found.set(name, [value]);
         }
       }
     }

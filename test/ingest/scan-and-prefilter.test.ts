@@ -38,6 +38,19 @@ test("encoded words, folded headers, an mbox From line, CRLF", () => {
   assert.equal(scan.meta.seriesKey, "cover@example.org|v3|jose@example.org");
 });
 
+test("header names in any case or with space before the colon; only the first blank line ends the block", () => {
+  const raw = Buffer.from(
+    "Received: from x\nSUBJECT : [PATCH 1/2] mm: one\nfrom:\tA <a@example.org>\nMessage-Id: <upper@example.org>\nX-Subject: not this one\n\tSubject: nor this\n\nSubject: body line\n",
+  );
+  const scan = scanHeaders(raw)!;
+  assert.equal(scan.meta.subject, "[PATCH 1/2] mm: one");
+  assert.equal(scan.meta.fromAddress, "a@example.org");
+  assert.equal(scan.meta.messageId, "upper@example.org");
+  assert.equal(raw.subarray(scan.bodyOffset).toString(), "Subject: body line\n");
+  const crlf = Buffer.from("Subject: x\r\nFrom: a@example.org\r\n\r\nbody\n\nmore\n");
+  assert.equal(crlf.subarray(scanHeaders(crlf)!.bodyOffset).toString(), "body\n\nmore\n");
+});
+
 test("no headers at all is reported, a missing Message-ID is made up stably", () => {
   assert.equal(scanHeaders(Buffer.from("just some text\nwithout headers\n")), undefined);
   const noId = Buffer.from("Subject: hello\nFrom: a@example.org\n\nbody\n");
