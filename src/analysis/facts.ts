@@ -214,15 +214,20 @@ interface WalkContext {
   side: Side;
   hunk: Hunk;
   rows: DiffLine[];
-  out: FileFacts;
+  out: Omit<FileFacts, "path" | "file">;
   counter: { order: number };
   /** The root first, the node being visited last. */
   path: Frame[];
+  /** Records the row each line reference is made for (template walks). */
+  lineRows?: Map<LineRef, number>;
 }
 
-function lineRef(ctx: WalkContext, row: number): LineRef {
-  const l = ctx.rows[Math.min(row, ctx.rows.length - 1)]!;
-  return { hunk: ctx.hunk.index, status: l.status, newLine: l.newLine, oldLine: l.oldLine, text: l.text };
+function lineRef(ctx: Pick<WalkContext, "rows" | "hunk" | "lineRows">, row: number): LineRef {
+  const at = Math.min(row, ctx.rows.length - 1);
+  const l = ctx.rows[at]!;
+  const ref = { hunk: ctx.hunk.index, status: l.status, newLine: l.newLine, oldLine: l.oldLine, text: l.text };
+  ctx.lineRows?.set(ref, at);
+  return ref;
 }
 
 interface Enclosing {
@@ -458,21 +463,76 @@ function walk(tree: Tree, source: string, ctx: WalkContext): void {
   }
 }
 
+/**
+ * The facts of one side of one hunk, as its C text alone determines them.
+ * Versions of a series repeat most of their hunks word for word, so these
+ * are kept (a bounded number, least recently used out) and placed again for
+ * each hunk with the same text: parsing and walking was most of a review.
+ */
+interface HunkTemplate {
+  facts: Omit<FileFacts, "path" | "file">;
+  /** The row of the hunk each line reference was made for. */
+  rows: Map<LineRef, number>;
+  /** Facts that took an order number. */
+  ordered: number;
+}
+
+const TEMPLATE_HUNK = -1;
+const MAX_TEMPLATES = 512;
+const templates = new Map<string, HunkTemplate>();
+
+function emptyFacts(): Omit<FileFacts, "path" | "file"> {
+  return { calls: [], assigns: [], identifiers: [], exits: [], functions: [], locals: [] };
+}
+
+function hunkTemplate(side: Side, hunk: Hunk, rows: DiffLine[], source: string): HunkTemplate {
+  const key = `${side}\0${hunk.headerFunction ?? ""}\0${source}`;
+  const cached = templates.get(key);
+  if (cached) {
+    templates.delete(key);
+    templates.set(key, cached);
+    return cached;
+  }
+  const facts = emptyFacts();
+  const lineRows = new Map<LineRef, number>();
+  const counter = { order: 0 };
+  const tree = parseC(source);
+  try {
+    walk(tree, source, { side, hunk: { ...hunk, index: TEMPLATE_HUNK }, rows, out: facts, counter, path: [], lineRows });
+  } finally {
+    tree.delete();
+  }
+  const template = { facts, rows: lineRows, ordered: counter.order };
+  templates.set(key, template);
+  if (templates.size > MAX_TEMPLATES) templates.delete(templates.keys().next().value!);
+  return template;
+}
+
+/** Adds a template's facts to `out` as facts of this hunk: its lines, its loops, orders after what came before. */
+function place(template: HunkTemplate, ctx: Omit<WalkContext, "path" | "lineRows">): void {
+  const line = (ref: LineRef) => lineRef(ctx, template.rows.get(ref)!);
+  const loop = (id: string | undefined) => id && `${ctx.side}:${ctx.hunk.index}:${id.slice(id.lastIndexOf(":") + 1)}`;
+  const base = ctx.counter.order;
+  const t = template.facts;
+  for (const f of t.calls) ctx.out.calls.push({ ...f, line: line(f.line), loop: loop(f.loop), order: base + f.order });
+  for (const f of t.exits) ctx.out.exits.push({ ...f, line: line(f.line), loop: loop(f.loop), order: base + f.order });
+  for (const f of t.assigns) ctx.out.assigns.push({ ...f, line: line(f.line), order: base + f.order });
+  for (const f of t.identifiers) ctx.out.identifiers.push({ ...f, line: line(f.line) });
+  for (const f of t.functions) ctx.out.functions.push({ ...f, line: line(f.line) });
+  for (const f of t.locals) ctx.out.locals.push({ ...f, line: line(f.line) });
+  ctx.counter.order += template.ordered;
+}
+
 /** Collects the facts of every hunk of `file`, on both sides. */
 export function collectFileFacts(file: FileDiff): FileFacts {
-  const out: FileFacts = { path: file.path, file, calls: [], assigns: [], identifiers: [], exits: [], functions: [], locals: [] };
+  const out: FileFacts = { path: file.path, file, ...emptyFacts() };
   for (const side of ["new", "old"] as const) {
     const counter = { order: 0 };
     for (const hunk of file.hunks) {
       const rows = hunk.lines.filter((l) => (side === "new" ? l.status !== "del" : l.status !== "add"));
       if (rows.length === 0) continue;
       const source = rows.map((l) => l.text).join("\n");
-      const tree = parseC(source);
-      try {
-        walk(tree, source, { side, hunk, rows, out, counter, path: [] });
-      } finally {
-        tree.delete();
-      }
+      place(hunkTemplate(side, hunk, rows, source), { side, hunk, rows, out, counter });
     }
   }
   return out;
