@@ -478,8 +478,11 @@ interface HunkTemplate {
 }
 
 const TEMPLATE_HUNK = -1;
+/** Bounds on what is kept: templates, and the C text their keys hold (a new driver can be one huge hunk). */
 const MAX_TEMPLATES = 512;
+const MAX_TEMPLATE_TEXT = 16 << 20;
 const templates = new Map<string, HunkTemplate>();
+let templateText = 0;
 
 function emptyFacts(): Omit<FileFacts, "path" | "file"> {
   return { calls: [], assigns: [], identifiers: [], exits: [], functions: [], locals: [] };
@@ -503,8 +506,15 @@ function hunkTemplate(side: Side, hunk: Hunk, rows: DiffLine[], source: string):
     tree.delete();
   }
   const template = { facts, rows: lineRows, ordered: counter.order };
+  // One hunk too big to keep does not push out everything else.
+  if (key.length > MAX_TEMPLATE_TEXT / 8) return template;
   templates.set(key, template);
-  if (templates.size > MAX_TEMPLATES) templates.delete(templates.keys().next().value!);
+  templateText += key.length;
+  while (templates.size > MAX_TEMPLATES || templateText > MAX_TEMPLATE_TEXT) {
+    const oldest = templates.keys().next().value!;
+    templates.delete(oldest);
+    templateText -= oldest.length;
+  }
   return template;
 }
 
