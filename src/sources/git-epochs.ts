@@ -174,9 +174,10 @@ export class GitEpochSource implements Source {
       for (const { epoch, range } of plan.slice(1)) total += Number((await runGit(["rev-list", "--count", ...since, range, "--"], { cwd: this.mirror(epoch) })).toString().trim());
       options.onTotal(total);
     }
-    for (const [k, { epoch, range }] of plan.entries()) {
+    for (const { epoch, range } of plan) {
       const dir = this.mirror(epoch);
-      const commits = (k === 0 ? firstCommits : undefined) ?? (await listCommits(epoch, range));
+      // The first epoch's list, if counting built it; dropped once taken, so a later epoch's read holds only its own.
+      const commits = firstCommits ?? (await listCommits(epoch, range));
       firstCommits = undefined;
       let i = 0;
       // cat-file finds each commit's message by path (<commit>:m), so no tree diff of the whole epoch has to run before reading starts.

@@ -36,6 +36,16 @@ async function readAll(source: GitEpochSource, cursor?: string): Promise<SourceM
   return out;
 }
 
+/** A one-message epoch and a source that has mirrored it. */
+async function mirroredEpoch(dir: string): Promise<GitEpochSource> {
+  const epoch = join(dir, "epoch.git");
+  execFileSync("git", ["init", "-q", "--bare", epoch]);
+  commit(epoch, { m: msg(1) }, 1001);
+  const source = new GitEpochSource("t", epoch, join(dir, "mirrors"), polite);
+  await source.fetch();
+  return source;
+}
+
 test("reads an inbox's epochs oldest first, from the cursor on, across a new epoch", async () => {
   const dir = mkdtempSync(join(tmpdir(), "pinwatch-epochs-"));
   try {
@@ -69,11 +79,7 @@ test("reads an inbox's epochs oldest first, from the cursor on, across a new epo
 test("a cursor that history no longer contains rereads the epoch instead of failing", async () => {
   const dir = mkdtempSync(join(tmpdir(), "pinwatch-epochs-"));
   try {
-    const epoch = join(dir, "epoch.git");
-    execFileSync("git", ["init", "-q", "--bare", epoch]);
-    commit(epoch, { m: msg(1) }, 1001);
-    const source = new GitEpochSource("t", epoch, join(dir, "mirrors"), polite);
-    await source.fetch();
+    const source = await mirroredEpoch(dir);
     const again = await readAll(source, `0:${"f".repeat(40)}`);
     assert.equal(again.length, 1);
   } finally {
@@ -89,11 +95,7 @@ test("a source that does not exist fails with a coded error naming it", async ()
 test("a commit whose message blob the mirror lacks is an error in its place; a commit without a message only moves the cursor", async () => {
   const dir = mkdtempSync(join(tmpdir(), "pinwatch-epochs-"));
   try {
-    const epoch = join(dir, "epoch.git");
-    execFileSync("git", ["init", "-q", "--bare", epoch]);
-    commit(epoch, { m: msg(1) }, 1001);
-    const source = new GitEpochSource("t", epoch, join(dir, "mirrors"), polite);
-    await source.fetch();
+    const source = await mirroredEpoch(dir);
     const cursor = (await readAll(source)).at(-1)!.cursor;
 
     // Commits written into the mirror with loose objects, so one blob can be taken away.
