@@ -7,12 +7,13 @@ import type { LineageKeys, PriorFinding, PriorReview } from "../review/lineage.j
 
 type Row = Record<string, unknown>;
 
-export function priorReview(db: Database.Database, keys: LineageKeys): PriorReview | undefined {
-  const changeId = keys.threadRoot
-    ? ((db.prepare("SELECT change_id FROM messages WHERE message_id = ?").get(keys.threadRoot) as Row | undefined)?.change_id as string | null | undefined)
-    : undefined;
-  const candidates = db
-    .prepare(
+/** A backfill asks once per reviewed patch: the statements are prepared once per database. */
+const prepared = new WeakMap<Database.Database, ReturnType<typeof prepare>>();
+
+function prepare(db: Database.Database) {
+  return {
+    changeId: db.prepare("SELECT change_id FROM messages WHERE message_id = ?"),
+    closest: db.prepare(
       `SELECT m.message_id, m.version, r.review_id FROM messages m JOIN reviews r ON r.message_id = m.message_id
        WHERE m.message_id != @messageId AND m.kind = 'patch' AND m.deleted_at IS NULL AND r.error_code IS NULL AND m.version <= @version AND (
          (m.from_address = @fromAddress AND m.title = @title)
@@ -21,25 +22,29 @@ export function priorReview(db: Database.Database, keys: LineageKeys): PriorRevi
          OR (@changeId IS NOT NULL AND m.series_index = @index
              AND m.thread_root IN (SELECT c.message_id FROM messages c WHERE c.change_id = @changeId AND c.message_id != @threadRoot)))
        ORDER BY m.version DESC, COALESCE(m.date, r.reviewed_at) DESC, r.review_id DESC LIMIT 1`,
-    )
-    .get({
-      messageId: keys.messageId, version: keys.version, fromAddress: keys.fromAddress ?? null, title: keys.title,
-      inReplyTo: keys.inReplyTo ?? null, patchId: keys.patchId ?? null, changeId: changeId ?? null, index: keys.index ?? null,
-      threadRoot: keys.threadRoot ?? null,
-    }) as Row | undefined;
+    ),
+    findings: db.prepare(
+      `SELECT f.fingerprint, f.rule, COALESCE(f.first_version, @version) AS first_version, COALESCE(f.first_message_id, f.message_id) AS first_message_id,
+         (SELECT o.reply_message_id FROM outbox o WHERE o.in_reply_to = COALESCE(f.first_message_id, f.message_id)
+            AND o.kind = 'reply' AND o.state = 'sent' AND o.delivered_via IN ('smtp', 'archive')) AS first_reply,
+         (SELECT o.state FROM outbox o WHERE o.in_reply_to = COALESCE(f.first_message_id, f.message_id) AND o.kind = 'reply') AS first_reply_state
+       FROM findings f WHERE f.review_id = @reviewId AND f.mailable = 1`,
+    ),
+  };
+}
+
+export function priorReview(db: Database.Database, keys: LineageKeys): PriorReview | undefined {
+  let statements = prepared.get(db);
+  if (!statements) prepared.set(db, (statements = prepare(db)));
+  const changeId = keys.threadRoot ? ((statements.changeId.get(keys.threadRoot) as Row | undefined)?.change_id as string | null | undefined) : undefined;
+  const candidates = statements.closest.get({
+    messageId: keys.messageId, version: keys.version, fromAddress: keys.fromAddress ?? null, title: keys.title,
+    inReplyTo: keys.inReplyTo ?? null, patchId: keys.patchId ?? null, changeId: changeId ?? null, index: keys.index ?? null,
+    threadRoot: keys.threadRoot ?? null,
+  }) as Row | undefined;
   if (!candidates) return undefined;
   const version = candidates.version as number;
-  const findings = (
-    db
-      .prepare(
-        `SELECT f.fingerprint, f.rule, COALESCE(f.first_version, @version) AS first_version, COALESCE(f.first_message_id, f.message_id) AS first_message_id,
-           (SELECT o.reply_message_id FROM outbox o WHERE o.in_reply_to = COALESCE(f.first_message_id, f.message_id)
-              AND o.kind = 'reply' AND o.state = 'sent' AND o.delivered_via IN ('smtp', 'archive')) AS first_reply,
-           (SELECT o.state FROM outbox o WHERE o.in_reply_to = COALESCE(f.first_message_id, f.message_id) AND o.kind = 'reply') AS first_reply_state
-         FROM findings f WHERE f.review_id = @reviewId AND f.mailable = 1`,
-      )
-      .all({ reviewId: candidates.review_id, version }) as Row[]
-  ).map(
+  const findings = (statements.findings.all({ reviewId: candidates.review_id, version }) as Row[]).map(
     (r): PriorFinding => ({
       fingerprint: r.fingerprint as string,
       rule: r.rule as string,
