@@ -6,14 +6,19 @@
 // where ../shared is).
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { needsReview } from "../src/ingest/prefilter.js";
+import { scanHeaders } from "../src/ingest/scan-headers.js";
+import { catFileBatch } from "../src/sources/git.js";
+import type { BoundInput } from "./bench-bound.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const shared = process.env.PINWATCH_SHARED ?? resolve(root, "..", "shared");
 const perfDir = join(shared, "corpus", "perf");
 const runs = Number(process.env.BENCH_RUNS ?? 3);
+const cores = availableParallelism();
 
 function seconds(start: bigint): number {
   return Number(process.hrtime.bigint() - start) / 1e9;
@@ -81,6 +86,7 @@ try {
 
   const times: number[] = [];
   const rss: number[] = [];
+  const cpus: number[] = [];
   let lastOutput = "";
   for (let i = 0; i < runs; i++) {
     const db = join(work, `run-${i}.sqlite`);
@@ -103,7 +109,7 @@ try {
       ].join("\n"),
     );
     const start = process.hrtime.bigint();
-    const run = spawnSync("/usr/bin/time", ["-f", "peak_rss_kb=%M", process.execPath, join(root, "dist", "src", "cli", "main.js"), "poll", "--once", "--config", config], {
+    const run = spawnSync("/usr/bin/time", ["-f", "peak_rss_kb=%M cpu_s=%U %S", process.execPath, join(root, "dist", "src", "cli", "main.js"), "poll", "--once", "--config", config], {
       env: { ...process.env, PINWATCH_LOG_LEVEL: "error" },
       encoding: "utf8",
       maxBuffer: 1 << 26,
@@ -114,17 +120,71 @@ try {
       throw new Error(`pinwatch poll exited ${run.status}`);
     }
     rss.push(Number(/peak_rss_kb=(\d+)/.exec(run.stderr)?.[1] ?? 0) / 1024);
+    const [user, system] = (/cpu_s=([\d.]+) ([\d.]+)/.exec(run.stderr) ?? []).slice(1).map(Number);
+    cpus.push((user ?? 0) + (system ?? 0));
     lastOutput = run.stdout.trim();
     rmSync(db, { force: true });
     rmSync(outbox, { recursive: true, force: true });
   }
   const wall = median(times);
   const peak = Math.max(...rss);
+
+  // The lower bound (bench-bound.ts): the work any implementation must do,
+  // with the issue's libraries and none of pinwatch's logic. Its inputs (which
+  // patches need a review, each message's row) are worked out here, untimed.
+  const gitDir = join(mirrorDir, "perf", "git", "0.git");
+  const commits = execFileSync("git", ["rev-list", "--reverse", "HEAD"], { cwd: gitDir, maxBuffer: 1 << 28 }).toString("latin1").split("\n").filter(Boolean);
+  const boundInput: BoundInput = { blobs: [], review: [], rows: [] };
+  const seenAt = new Date().toISOString();
+  for await (const blob of catFileBatch(gitDir, commits.map((c) => `${c}:m`))) {
+    const scan = blob.bytes && scanHeaders(blob.bytes);
+    if (!blob.bytes || !scan) throw new Error(`bench: ${blob.oid} has no message`);
+    const m = scan.meta;
+    if (m.kind === "patch" && needsReview(blob.bytes, scan.bodyOffset)) boundInput.review.push(boundInput.rows.length);
+    boundInput.rows.push([
+      m.messageId, m.subject, m.fromAddress ?? null, m.date ?? null, m.kind, m.seriesKey ?? null, m.version, m.index ?? null, m.total ?? null,
+      "perf", seenAt, m.title, m.inReplyTo ?? null, m.threadRoot ?? null, m.changeId ?? null, null,
+    ]);
+  }
+  boundInput.blobs = execFileSync("git", ["cat-file", "--batch-check=%(objectname)"], { cwd: gitDir, input: commits.map((c) => `${c}:m\n`).join(""), maxBuffer: 1 << 28 })
+    .toString("latin1")
+    .split("\n")
+    .filter(Boolean);
+  const boundInputFile = join(work, "bound-input.json");
+  writeFileSync(boundInputFile, JSON.stringify(boundInput));
+  /** Median wall time and CPU (user + system, all threads and children) of the lower-bound program. */
+  const bound = (flags: string[]): { wall: number; cpu: number } => {
+    const walls: number[] = [];
+    const cpus: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const database = join(work, `bound-${i}.sqlite`);
+      const start = process.hrtime.bigint();
+      const run = spawnSync("/usr/bin/time", ["-f", "cpu_s=%U %S", process.execPath, join(root, "dist", "scripts", "bench-bound.js"), "--git-dir", gitDir, "--input", boundInputFile, "--database", database, ...flags], {
+        encoding: "utf8",
+      });
+      const elapsed = seconds(start);
+      if (run.status !== 0) throw new Error(`bench-bound exited ${run.status}: ${run.stderr}`);
+      const prepared = Number(/prepared_ms=([\d.]+)/.exec(run.stdout)?.[1] ?? 0) / 1000;
+      walls.push(elapsed - prepared);
+      const [user, system] = (/cpu_s=([\d.]+) ([\d.]+)/.exec(run.stderr) ?? []).slice(1).map(Number);
+      cpus.push((user ?? 0) + (system ?? 0) - prepared);
+      for (const suffix of ["", "-wal", "-shm"]) rmSync(database + suffix, { force: true });
+    }
+    return { wall: median(walls), cpu: median(cpus) };
+  };
+  const required = bound([]);
+  const minimum = bound(["--by-oid", "--no-store", "--no-c"]);
   console.log(`epoch: ${bundle}, ${blobs.length} messages`);
   console.log(`pinwatch: ${lastOutput}`);
   console.log(`floor (git cat-file --batch > /dev/null): median ${floor.toFixed(3)} s of ${floorTimes.map((t) => t.toFixed(3)).join(", ")}`);
   console.log(`reader only (the blobs drained through pinwatch's cat-file reader, nothing parsed): median ${reader.toFixed(3)} s, ${(reader / floor).toFixed(2)}x the floor`);
-  console.log(`pinwatch poll --once (fresh database, mirror up to date): median ${wall.toFixed(3)} s of ${times.map((t) => t.toFixed(3)).join(", ")}`);
+  console.log(
+    `lower bound, the required work alone (rev-list, read by commit, mailparser + parse-diff + tree-sitter on the ${boundInput.review.length} patches needing review, SQLite rows; no logic of pinwatch's): median ${required.wall.toFixed(3)} s, ${(required.wall / floor).toFixed(2)}x the floor, ${required.cpu.toFixed(2)} s of CPU on ${cores} cores`,
+  );
+  console.log(`lower bound, only reading by blob id and mailparser + parse-diff (no store, no C parser): median ${minimum.wall.toFixed(3)} s, ${(minimum.wall / floor).toFixed(2)}x the floor, ${minimum.cpu.toFixed(2)} s of CPU`);
+  console.log(
+    `pinwatch poll --once (fresh database, mirror up to date): median ${wall.toFixed(3)} s of ${times.map((t) => t.toFixed(3)).join(", ")}, ${median(cpus).toFixed(2)} s of CPU`,
+  );
   console.log(`ratio=${(wall / floor).toFixed(2)} msgs_per_s=${Math.round(blobs.length / wall)} peak_rss_mb=${Math.round(peak)}`);
 } finally {
   rmSync(work, { recursive: true, force: true });

@@ -1,0 +1,45 @@
+// The lower bound's review thread (see bench-bound.ts): the libraries'
+// share of a review and nothing else. mailparser and parse-diff on each
+// patch; tree-sitter on the new side of each hunk that names a GUP symbol.
+import { simpleParser } from "mailparser";
+import { createRequire } from "node:module";
+import { parentPort, workerData } from "node:worker_threads";
+import parseDiff from "parse-diff";
+import { Language, Parser } from "web-tree-sitter";
+
+const { parseC, expected } = workerData as { parseC: boolean; expected: number };
+const GUP = /(?<![A-Za-z0-9_])(get_user_pages\w*|pin_user_pages\w*|unpin_user_page\w*|FOLL_\w+|iov_iter_get_pages\w*|iov_iter_extract_pages|memfd_pin_folios)/;
+
+const parser = parseC
+  ? (async () => {
+      await Parser.init();
+      const language = await Language.load(createRequire(import.meta.url).resolve("tree-sitter-c/tree-sitter-c.wasm"));
+      const p = new Parser();
+      p.setLanguage(language);
+      return p;
+    })()
+  : Promise.resolve(undefined);
+
+async function review(bytes: Buffer): Promise<void> {
+  const mail = await simpleParser(bytes, { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true, skipTextLinks: true, maxHtmlLengthToParse: 0 });
+  const c = await parser;
+  for (const file of parseDiff(mail.text ?? "")) {
+    for (const chunk of file.chunks) {
+      if (!c || !chunk.changes.some((change) => GUP.test(change.content))) continue;
+      const tree = c.parse(chunk.changes.filter((change) => change.type !== "del").map((change) => change.content.slice(1)).join("\n"));
+      tree?.delete();
+    }
+  }
+}
+
+let done = 0;
+let queue = Promise.resolve();
+if (expected === 0) parentPort!.postMessage("done");
+parentPort!.on("message", (bytes: Uint8Array) => {
+  queue = queue
+    .then(async () => {
+      await review(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+      if (++done === expected) parentPort!.postMessage("done");
+    })
+    .catch((err: unknown) => parentPort!.postMessage({ error: String((err as Error)?.stack ?? err) }));
+});
