@@ -15,8 +15,8 @@
 // - unless --no-store, inserts each message's row, computed in advance, into
 //   pinwatch's SQLite schema in one transaction.
 //
-// Prints `prepared_ms=<n>`: the time spent loading the precomputed inputs,
-// which the caller takes off the process's wall time.
+// Its inputs come from bench-bound-input.ts. Prints `prepared_ms=<n>`: the
+// time spent loading them, which the caller takes off the wall time.
 import Database from "better-sqlite3";
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -24,15 +24,7 @@ import { parseArgs } from "node:util";
 import { Worker } from "node:worker_threads";
 import { catFileBatch } from "../src/sources/git.js";
 import { MIGRATIONS } from "../src/store/migrations.js";
-
-export interface BoundInput {
-  /** Blob ids of the messages in commit order (for --by-oid). */
-  blobs: string[];
-  /** Positions, in commit order, of the patches that need a review. */
-  review: number[];
-  /** One messages row per message in commit order (pinwatch's column order). */
-  rows: unknown[][];
-}
+import type { BoundInput } from "./bench-bound-input.js";
 
 const { values } = parseArgs({
   options: {

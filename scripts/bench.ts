@@ -9,10 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { availableParallelism, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { needsReview } from "../src/ingest/prefilter.js";
-import { scanHeaders } from "../src/ingest/scan-headers.js";
-import { catFileBatch } from "../src/sources/git.js";
-import type { BoundInput } from "./bench-bound.js";
+import { prepareBoundInput } from "./bench-bound-input.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const shared = process.env.PINWATCH_SHARED ?? resolve(root, "..", "shared");
@@ -133,23 +130,7 @@ try {
   // with the issue's libraries and none of pinwatch's logic. Its inputs (which
   // patches need a review, each message's row) are worked out here, untimed.
   const gitDir = join(mirrorDir, "perf", "git", "0.git");
-  const commits = execFileSync("git", ["rev-list", "--reverse", "HEAD"], { cwd: gitDir, maxBuffer: 1 << 28 }).toString("latin1").split("\n").filter(Boolean);
-  const boundInput: BoundInput = { blobs: [], review: [], rows: [] };
-  const seenAt = new Date().toISOString();
-  for await (const blob of catFileBatch(gitDir, commits.map((c) => `${c}:m`))) {
-    const scan = blob.bytes && scanHeaders(blob.bytes);
-    if (!blob.bytes || !scan) throw new Error(`bench: ${blob.oid} has no message`);
-    const m = scan.meta;
-    if (m.kind === "patch" && needsReview(blob.bytes, scan.bodyOffset)) boundInput.review.push(boundInput.rows.length);
-    boundInput.rows.push([
-      m.messageId, m.subject, m.fromAddress ?? null, m.date ?? null, m.kind, m.seriesKey ?? null, m.version, m.index ?? null, m.total ?? null,
-      "perf", seenAt, m.title, m.inReplyTo ?? null, m.threadRoot ?? null, m.changeId ?? null, null,
-    ]);
-  }
-  boundInput.blobs = execFileSync("git", ["cat-file", "--batch-check=%(objectname)"], { cwd: gitDir, input: commits.map((c) => `${c}:m\n`).join(""), maxBuffer: 1 << 28 })
-    .toString("latin1")
-    .split("\n")
-    .filter(Boolean);
+  const boundInput = await prepareBoundInput(gitDir, "perf");
   const boundInputFile = join(work, "bound-input.json");
   writeFileSync(boundInputFile, JSON.stringify(boundInput));
   /** Median wall time and CPU (user + system, all threads and children) of the lower-bound program. */
