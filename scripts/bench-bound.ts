@@ -5,7 +5,7 @@
 //
 // What it does, as generously as possible:
 // - lists the epoch's commits (rev-list) and reads each message through
-//   git cat-file --batch with pinwatch's reader (1.1x the floor alone);
+//   git cat-file --batch with pinwatch's reader (about 1.2x the floor alone);
 //   with --by-oid it reads the blob ids the floor reads, which a poller
 //   cannot know without walking the commits;
 // - hands the patches that need a review, known in advance (no header scan,
@@ -36,6 +36,11 @@ const { values } = parseArgs({
     "no-c": { type: "boolean", default: false },
   },
 });
+const missing = ["git-dir", "input", ...(values["no-store"] ? [] : ["database"])].filter((name) => !values[name as keyof typeof values]);
+if (missing.length > 0) {
+  console.error(`bench-bound: missing ${missing.map((name) => `--${name}`).join(", ")}`);
+  process.exit(2);
+}
 const gitDir = values["git-dir"]!;
 
 const loadStart = performance.now();
