@@ -1,14 +1,15 @@
 // The lower bound's review thread (see bench-bound.ts): the libraries'
 // share of a review and nothing else. mailparser and parse-diff on each
-// patch; tree-sitter on the new side of each hunk that names a GUP symbol.
+// patch; tree-sitter on the new side of each hunk that names a GUP symbol
+// (pinwatch's catalog of them).
 import { simpleParser } from "mailparser";
 import { createRequire } from "node:module";
 import { parentPort, workerData } from "node:worker_threads";
 import parseDiff from "parse-diff";
 import { Language, Parser } from "web-tree-sitter";
+import { mentionsGupApi } from "../src/diff/gup-symbols.js";
 
 const { parseC, expected } = workerData as { parseC: boolean; expected: number };
-const GUP = /(?<![A-Za-z0-9_])(get_user_pages\w*|pin_user_pages\w*|unpin_user_page\w*|FOLL_\w+|iov_iter_get_pages\w*|iov_iter_extract_pages|memfd_pin_folios)/;
 
 const parser = parseC
   ? (async () => {
@@ -25,7 +26,7 @@ async function review(bytes: Buffer): Promise<void> {
   const c = await parser;
   for (const file of parseDiff(mail.text ?? "")) {
     for (const chunk of file.chunks) {
-      if (!c || !chunk.changes.some((change) => GUP.test(change.content))) continue;
+      if (!c || !chunk.changes.some((change) => mentionsGupApi(change.content))) continue;
       const tree = c.parse(chunk.changes.filter((change) => change.type !== "del").map((change) => change.content.slice(1)).join("\n"));
       tree?.delete();
     }

@@ -12,18 +12,20 @@
 //   no prefilter), to a worker thread that runs mailparser and parse-diff on
 //   them and, unless --no-c, tree-sitter on the new side of the hunks that
 //   name a GUP symbol (no facts, no rules, no reply);
-// - unless --no-store, inserts each message's row, computed in advance, into
-//   pinwatch's SQLite schema in one transaction.
+// - unless --no-store, records each message, scanned in advance, with
+//   pinwatch's SQLite store, a transaction per --commit-every messages
+//   (the caller passes poller.commitEvery: the cursor may only pass what is
+//   stored, so a poll commits as it reads).
 //
 // Its inputs come from bench-bound-input.ts. Prints `prepared_ms=<n>`: the
 // time spent loading them, which the caller takes off the wall time.
-import Database from "better-sqlite3";
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { Worker } from "node:worker_threads";
 import { catFileBatch } from "../src/sources/git.js";
-import { MIGRATIONS } from "../src/store/migrations.js";
+import { SqliteStore } from "../src/store/sqlite-store.js";
+import type { MessageMeta } from "../src/store/store.js";
 import type { BoundInput } from "./bench-bound-input.js";
 
 const { values } = parseArgs({
@@ -34,6 +36,7 @@ const { values } = parseArgs({
     "by-oid": { type: "boolean", default: false },
     "no-store": { type: "boolean", default: false },
     "no-c": { type: "boolean", default: false },
+    "commit-every": { type: "string", default: "500" },
   },
 });
 const missing = ["git-dir", "input", ...(values["no-store"] ? [] : ["database"])].filter((name) => !values[name as keyof typeof values]);
@@ -62,36 +65,27 @@ const names = values["by-oid"]
       .filter(Boolean)
       .map((commit) => `${commit}:m`);
 
-let db: Database.Database | undefined;
-let insert: ((row: unknown[]) => void) | undefined;
-if (!values["no-store"]) {
-  const opened = new Database(values.database!);
-  opened.pragma("journal_mode = WAL");
-  opened.pragma("synchronous = NORMAL");
-  for (const m of MIGRATIONS) opened.exec(m.sql);
-  const message = opened.prepare(
-    `INSERT OR IGNORE INTO messages (message_id, subject, from_address, date, kind, series_key, version, series_index, series_total, first_list, seen_at, title, in_reply_to, thread_root, change_id, patch_id)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
-  const onList = opened.prepare("INSERT OR IGNORE INTO message_lists (message_id, list, seen_at) VALUES (?, ?, ?)");
-  insert = (row) => {
-    message.run(...row);
-    onList.run(row[0], row[9], row[10]);
-  };
-  opened.exec("BEGIN");
-  db = opened;
-}
+const commitEvery = Number(values["commit-every"]);
+const store = values["no-store"] ? undefined : new SqliteStore(values.database!);
+let batch: MessageMeta[] = [];
+const commit = async () => {
+  await store?.commit({ sourceId: "bound:git", sourceType: "git", list: "bound", seen: batch, pending: [], reviews: [], resolvedPending: [], deletions: [], errors: [] });
+  batch = [];
+};
 
 let position = 0;
 for await (const blob of catFileBatch(gitDir, names)) {
   if (!blob.bytes) throw new Error(`${blob.oid} is missing`);
   if (toReview.has(position)) worker.postMessage(blob.bytes);
-  insert?.(input.rows[position]!);
+  if (store) {
+    batch.push(input.messages[position]!);
+    if (batch.length >= commitEvery) await commit();
+  }
   position++;
 }
 if (position !== names.length) throw new Error(`read ${position} of ${names.length} messages`);
-db?.exec("COMMIT");
-db?.close();
+await commit();
+await store?.close();
 await reviewed;
 await worker.terminate();
 console.log(`prepared_ms=${preparedMs.toFixed(1)}`);

@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { availableParallelism, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { loadConfig } from "../src/config/load-config.js";
 import { prepareBoundInput } from "./bench-bound-input.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -130,9 +131,11 @@ try {
   // with the issue's libraries and none of pinwatch's logic. Its inputs (which
   // patches need a review, each message's row) are worked out here, untimed.
   const gitDir = join(mirrorDir, "perf", "git", "0.git");
-  const boundInput = await prepareBoundInput(gitDir, "perf");
+  const boundInput = await prepareBoundInput(gitDir);
   const boundInputFile = join(work, "bound-input.json");
   writeFileSync(boundInputFile, JSON.stringify(boundInput));
+  // Batches as large as a poll with the default config commits.
+  const commitEvery = String(loadConfig().poller.commitEvery);
   /** Median wall time and CPU (user + system, all threads and children) of the lower-bound program. */
   const bound = (flags: string[]): { wall: number; cpu: number } => {
     const walls: number[] = [];
@@ -140,7 +143,7 @@ try {
     for (let i = 0; i < runs; i++) {
       const database = join(work, `bound-${i}.sqlite`);
       const start = process.hrtime.bigint();
-      const run = spawnSync("/usr/bin/time", ["-f", "cpu_s=%U %S", process.execPath, join(root, "dist", "scripts", "bench-bound.js"), "--git-dir", gitDir, "--input", boundInputFile, "--database", database, ...flags], {
+      const run = spawnSync("/usr/bin/time", ["-f", "cpu_s=%U %S", process.execPath, join(root, "dist", "scripts", "bench-bound.js"), "--git-dir", gitDir, "--input", boundInputFile, "--database", database, "--commit-every", commitEvery, ...flags], {
         encoding: "utf8",
       });
       const elapsed = seconds(start);
@@ -160,7 +163,7 @@ try {
   console.log(`floor (git cat-file --batch > /dev/null): median ${floor.toFixed(3)} s of ${floorTimes.map((t) => t.toFixed(3)).join(", ")}`);
   console.log(`reader only (the blobs drained through pinwatch's cat-file reader, nothing parsed): median ${reader.toFixed(3)} s, ${(reader / floor).toFixed(2)}x the floor`);
   console.log(
-    `lower bound, the required work alone (rev-list, read by commit, mailparser + parse-diff + tree-sitter on the ${boundInput.review.length} patches needing review, SQLite rows; no logic of pinwatch's): median ${required.wall.toFixed(3)} s, ${(required.wall / floor).toFixed(2)}x the floor, ${required.cpu.toFixed(2)} s of CPU on ${cores} cores`,
+    `lower bound, the required work alone (rev-list, read by commit, mailparser + parse-diff + tree-sitter on the ${boundInput.review.length} patches needing review, stored with SQLite; no logic of pinwatch's): median ${required.wall.toFixed(3)} s, ${(required.wall / floor).toFixed(2)}x the floor, ${required.cpu.toFixed(2)} s of CPU on ${cores} cores`,
   );
   console.log(`lower bound, only reading by blob id and mailparser + parse-diff (no store, no C parser): median ${minimum.wall.toFixed(3)} s, ${(minimum.wall / floor).toFixed(2)}x the floor, ${minimum.cpu.toFixed(2)} s of CPU`);
   console.log(

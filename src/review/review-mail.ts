@@ -12,7 +12,7 @@ import type { Logger } from "../log.js";
 import type { Mail } from "../mail/types.js";
 import type { FileContext, Report, Rule, Severity } from "../rules/types.js";
 import { patchTarget } from "./patch-target.js";
-import type { Finding, Review } from "./types.js";
+import type { Review } from "./types.js";
 
 const RELEASE_NAME = new RegExp(`\\b(${Object.keys(RELEASE).join("|")})\\s*\\(`);
 

@@ -1,7 +1,6 @@
 // NNTP (e.g. nntp.lore.kernel.org): GROUP gives the high-water mark, each
 // new article is read by number with ARTICLE, and a dropped connection is
 // reopened with backoff. The cursor is "<group>:<last article number>".
-import type { Logger } from "../log.js";
 import { NntpClient } from "./nntp-client.js";
 import { withRetry, type Politeness } from "./polite.js";
 import type { FetchOptions, ReadOptions, Source, SourceMessage } from "./source.js";
@@ -12,7 +11,6 @@ export class NntpSource implements Source {
   private client?: NntpClient;
   private high = 0;
   private low = 1;
-  private readonly log: Logger;
 
   constructor(
     readonly list: string,
@@ -20,7 +18,6 @@ export class NntpSource implements Source {
     private readonly polite: Politeness,
   ) {
     this.id = `${list}:nntp`;
-    this.log = polite.log.child({ source: this.id });
   }
 
   private async reconnect(): Promise<NntpClient> {

@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, openSync, rmSync, writeFileSync } from "node:f
 import { createServer, connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { commitMessages } from "./epoch.js";
 
 export const hasPublicInbox = spawnSync("sh", ["-c", "command -v public-inbox-httpd && command -v public-inbox-nntpd && command -v public-inbox-index"]).status === 0;
 
@@ -99,13 +100,8 @@ export class LocalLore {
       execFileSync("git", ["init", "-q", "--bare", join(this.inboxDir(list), "git", `${epoch}.git`)]);
     }
     const gitDir = join(this.inboxDir(list), "git", `${epoch}.git`);
-    const tip = spawnSync("git", ["rev-parse", "-q", "--verify", "refs/heads/master"], { cwd: gitDir, encoding: "utf8" }).stdout.trim();
-    const parts: Buffer[] = [];
-    messages.forEach((message, i) => {
-      parts.push(Buffer.from(`commit refs/heads/master\ncommitter pinwatch tests <t@example.org> ${this.clock++} +0000\ndata 0\n${i === 0 && tip ? `from ${tip}\n` : ""}`));
-      parts.push(Buffer.from(`M 100644 inline m\ndata ${message.length}\n`), message, Buffer.from("\n"));
-    });
-    execFileSync("git", ["fast-import", "--quiet", "--date-format=raw"], { cwd: gitDir, input: Buffer.concat(parts) });
+    commitMessages(gitDir, messages.map((m) => ({ m })), this.clock);
+    this.clock += messages.length;
     this.pi(["public-inbox-index", this.inboxDir(list)]);
   }
 

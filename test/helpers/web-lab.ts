@@ -38,7 +38,7 @@ export interface WebLab {
   close(): void;
 }
 
-export async function webLab(options: { web?: Record<string, unknown> } = {}): Promise<WebLab> {
+export async function webLab(): Promise<WebLab> {
   const dir = mkdtempSync(join(tmpdir(), "pinwatch-web-"));
   const mailbox = join(dir, "rdma.mbox");
   const now = new Date();

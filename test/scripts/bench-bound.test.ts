@@ -10,27 +10,18 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { prepareBoundInput } from "../../scripts/bench-bound-input.js";
+import { commitMessages } from "../helpers/epoch.js";
 import { ROOT } from "../helpers/fixtures.js";
 import { gupPatch, plainMail } from "../helpers/mail-factory.js";
-
-function epochOf(gitDir: string, messages: Buffer[]): void {
-  execFileSync("git", ["init", "-q", "--bare", gitDir]);
-  let script = "";
-  messages.forEach((m, i) => {
-    // Within one stream each commit continues the branch from the one before.
-    script += `commit refs/heads/master\ncommitter t <t@example.org> ${1000 + i} +0000\ndata 0\n`;
-    script += `M 100644 inline m\ndata ${m.length}\n${m.toString("latin1")}\n`;
-  });
-  execFileSync("git", ["fast-import", "--quiet", "--date-format=raw"], { cwd: gitDir, input: Buffer.from(script, "latin1") });
-}
 
 test("the lower bound reads every message, reviews the GUP patch and stores every row", async () => {
   const dir = mkdtempSync(join(tmpdir(), "pinwatch-bound-"));
   try {
     const gitDir = join(dir, "0.git");
-    epochOf(gitDir, [plainMail("hello"), gupPatch("bound")]);
-    const input = await prepareBoundInput(gitDir, "test");
-    assert.equal(input.rows.length, 2);
+    execFileSync("git", ["init", "-q", "--bare", gitDir]);
+    commitMessages(gitDir, [{ m: plainMail("hello") }, { m: gupPatch("bound") }], 1001);
+    const input = await prepareBoundInput(gitDir);
+    assert.equal(input.messages.length, 2);
     assert.equal(input.blobs.length, 2);
     assert.deepEqual(input.review, [1]);
     const inputFile = join(dir, "input.json");
@@ -44,7 +35,7 @@ test("the lower bound reads every message, reviews the GUP patch and stores ever
     const db = new Database(database, { readonly: true });
     assert.deepEqual(
       (db.prepare("SELECT message_id FROM messages ORDER BY message_id").all() as { message_id: string }[]).map((r) => r.message_id),
-      input.rows.map((r) => r[0]).sort(),
+      input.messages.map((m) => m.messageId).sort(),
     );
     db.close();
 

@@ -11,22 +11,9 @@ import pino from "pino";
 import { GitEpochSource } from "../../src/sources/git-epochs.js";
 import { HostLimiter } from "../../src/sources/polite.js";
 import type { SourceMessage } from "../../src/sources/source.js";
+import { commitMessage as commit } from "../helpers/epoch.js";
 
 const polite = { userAgent: "pinwatch/test", timeoutMs: 5000, maxRetries: 0, backoffBaseMs: 1, backoffMaxMs: 1, limiter: new HostLimiter(1), log: pino({ level: "silent" }) };
-
-function commit(gitDir: string, files: { m?: string; d?: string }, when: number): void {
-  const tip = (() => {
-    try {
-      return execFileSync("git", ["rev-parse", "-q", "--verify", "refs/heads/master"], { cwd: gitDir }).toString().trim();
-    } catch {
-      return "";
-    }
-  })();
-  let script = `commit refs/heads/master\ncommitter t <t@example.org> ${when} +0000\ndata 0\n${tip ? `from ${tip}\n` : ""}`;
-  if (files.d !== undefined) script += `D m\nM 100644 inline d\ndata ${Buffer.byteLength(files.d)}\n${files.d}\n`;
-  else script += `M 100644 inline m\ndata ${Buffer.byteLength(files.m!)}\n${files.m}\n`;
-  execFileSync("git", ["fast-import", "--quiet", "--date-format=raw"], { cwd: gitDir, input: script });
-}
 
 const msg = (n: number) => `Message-ID: <m${n}@example.org>\nSubject: message ${n}\nFrom: a@example.org\n\nbody ${n}\n`;
 
