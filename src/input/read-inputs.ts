@@ -1,11 +1,11 @@
 // Turns the paths given on the command line into raw messages: a single
 // .eml, an mbox (gzip accepted), a maildir, a directory of those, or "-" for
 // stdin. Unreadable inputs become coded errors; reading goes on.
-import { readdirSync, readFileSync, statSync, type Stats } from "node:fs";
+import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync, type Stats } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { PinwatchError } from "../errors.js";
-import { looksLikeMbox, splitMbox } from "./split-mbox.js";
+import { looksLikeMbox, MboxSplitter, splitMbox } from "./split-mbox.js";
 
 export interface RawMessage {
   /** Where it came from: a path, "path#N" for the Nth message of an mbox. */
@@ -92,15 +92,61 @@ function* itemsFromBytes(bytes: Buffer, source: string): Generator<InputItem> {
   }
 }
 
+/** How much of a file is read at a time: an mbox (a list's whole archive, say) is never held whole. */
+const CHUNK_BYTES = 1 << 20;
+
 function* readFileItems(path: string): Generator<InputItem> {
-  let bytes: Buffer;
+  let fd: number;
   try {
-    bytes = readFileSync(path);
+    fd = openSync(path, "r");
   } catch (cause) {
     yield { kind: "error", error: new PinwatchError("PW_E_INPUT_READ", "cannot read the file", { subject: path, cause }) };
     return;
   }
-  yield* itemsFromBytes(bytes, path);
+  try {
+    const readChunk = () => {
+      const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+      return chunk.subarray(0, readSync(fd, chunk, 0, CHUNK_BYTES, null));
+    };
+    const first = readChunk();
+    const gzip = first.length >= 2 && first[0] === 0x1f && first[1] === 0x8b;
+    if (gzip || !looksLikeMbox(first) || first.length < CHUNK_BYTES) {
+      // A single message, a gzip'ed file (gunzipped whole) or a file that fits in one chunk.
+      const rest: Buffer[] = [first];
+      for (let chunk = first; chunk.length === CHUNK_BYTES; ) rest.push((chunk = readChunk()));
+      yield* itemsFromBytes(Buffer.concat(rest), path);
+      return;
+    }
+    yield* streamMbox(first, readChunk, path);
+  } catch (err) {
+    yield { kind: "error", error: toInputError(err, path) };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** An mbox larger than a chunk, split as it is read; messages are named as messagesFromBytes names them. */
+function* streamMbox(first: Buffer, readChunk: () => Buffer, path: string): Generator<InputItem> {
+  const splitter = new MboxSplitter();
+  // The first message is held until a second exists: an mbox of one message is named by its path alone.
+  let held: Buffer | undefined;
+  let n = 0;
+  function* named(messages: Buffer[]): Generator<InputItem> {
+    for (const bytes of messages) {
+      if (n === 0 && !held) {
+        held = bytes;
+        continue;
+      }
+      if (held) {
+        yield { kind: "message", message: { source: `${path}#${++n}`, bytes: held } };
+        held = undefined;
+      }
+      yield { kind: "message", message: { source: `${path}#${++n}`, bytes } };
+    }
+  }
+  for (let chunk = first; chunk.length > 0; chunk = readChunk()) yield* named(splitter.push(chunk));
+  yield* named(splitter.end());
+  if (held) yield { kind: "message", message: { source: path, bytes: held } };
 }
 
 function toInputError(err: unknown, source: string): PinwatchError {

@@ -12,29 +12,56 @@ export function looksLikeMbox(bytes: Buffer): boolean {
   return POSTMARK.test(head);
 }
 
-export function splitMbox(bytes: Buffer): Buffer[] {
-  const text = bytes.toString("latin1");
-  const lines = text.split("\n");
-  const messages: Buffer[] = [];
-  let current: string[] | null = null;
-  let previousBlank = true;
-  const flush = () => {
+/**
+ * Splits an mbox fed in pieces of any size (a large mbox is read in chunks,
+ * never whole): each push returns the messages completed so far, end() the
+ * last one.
+ */
+export class MboxSplitter {
+  private partialLine = "";
+  private current: string[] | null = null;
+  private previousBlank = true;
+
+  push(chunk: Buffer): Buffer[] {
+    const lines = (this.partialLine + chunk.toString("latin1")).split("\n");
+    this.partialLine = lines.pop()!;
+    return this.take(lines);
+  }
+
+  end(): Buffer[] {
+    const out = this.partialLine ? this.take([this.partialLine]) : [];
+    this.partialLine = "";
+    this.flush(out);
+    this.current = null;
+    return out;
+  }
+
+  private take(lines: string[]): Buffer[] {
+    const out: Buffer[] = [];
+    for (const line of lines) {
+      if (this.previousBlank && POSTMARK.test(line)) {
+        this.flush(out);
+        this.current = [];
+        this.previousBlank = false;
+        continue;
+      }
+      this.previousBlank = /^\r?$/.test(line);
+      if (this.current === null) continue; // junk before the first postmark
+      this.current.push(line.replace(/^>(>*From )/, "$1"));
+    }
+    return out;
+  }
+
+  private flush(out: Buffer[]): void {
+    const current = this.current;
     if (current === null) return;
     // The blank line before the next postmark belongs to the mbox, not the mail.
     while (current.length > 0 && /^\r?$/.test(current[current.length - 1] ?? "x")) current.pop();
-    if (current.length > 0) messages.push(Buffer.from(current.join("\n") + "\n", "latin1"));
-  };
-  for (const line of lines) {
-    if (previousBlank && POSTMARK.test(line)) {
-      flush();
-      current = [];
-      previousBlank = false;
-      continue;
-    }
-    previousBlank = /^\r?$/.test(line);
-    if (current === null) continue; // junk before the first postmark
-    current.push(line.replace(/^>(>*From )/, "$1"));
+    if (current.length > 0) out.push(Buffer.from(current.join("\n") + "\n", "latin1"));
   }
-  flush();
-  return messages;
+}
+
+export function splitMbox(bytes: Buffer): Buffer[] {
+  const splitter = new MboxSplitter();
+  return [...splitter.push(bytes), ...splitter.end()];
 }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -57,4 +57,28 @@ test("readInputs turns missing, empty and corrupt inputs into named errors and g
   assert.deepEqual(errors.map((e) => e.code), ["PW_E_INPUT_READ", "PW_E_INPUT_FORMAT", "PW_E_INPUT_FORMAT"]);
   assert.ok(errors.every((e) => e.message.startsWith(dir)));
   assert.equal(messages(items).length, 1);
+});
+
+test("an mbox larger than a read chunk is split as it is read, into the same messages as whole", () => {
+  const dir = mkdtempSync(join(tmpdir(), "pinwatch-big-"));
+  // 600 messages of ~5 KB (3 MB, several chunks), each with an escaped body "From " line, so postmarks and escapes fall across chunk edges.
+  const filler = "x".repeat(72) + "\n";
+  const mbox = Array.from({ length: 600 }, (_, i) =>
+    `From sender@example.org Mon Jun  1 10:00:00 2026\nMessage-ID: <big-${i}@example.org>\nSubject: message ${i}\n\n${filler.repeat(i % 130)}>From the body ${i}\n`,
+  ).join("\n");
+  writeFileSync(join(dir, "big.mbox"), mbox);
+  const single = `From sender@example.org Mon Jun  1 10:00:00 2026\nMessage-ID: <huge@example.org>\n\n${filler.repeat(40_000)}`;
+  writeFileSync(join(dir, "one-big.mbox"), single);
+
+  const items = [...readInputs([join(dir, "big.mbox"), join(dir, "one-big.mbox")])];
+  assert.equal(items.filter((i) => i.kind === "error").length, 0);
+  const got = messages(items);
+  const whole = splitMbox(Buffer.from(mbox));
+  assert.equal(got.length, 601);
+  assert.deepEqual(got.slice(0, 600).map((m) => m.bytes.toString()), whole.map((b) => b.toString()));
+  assert.deepEqual(got.slice(0, 600).map((m) => m.source.replace(dir, "D")), whole.map((_, i) => `D/big.mbox#${i + 1}`));
+  assert.ok(got[599]!.bytes.toString().endsWith("From the body 599\n"));
+  assert.equal(got[600]!.source, join(dir, "one-big.mbox"));
+  assert.equal(got[600]!.bytes.toString(), splitMbox(Buffer.from(single))[0]!.toString());
+  rmSync(dir, { recursive: true, force: true });
 });
