@@ -12,7 +12,8 @@ import { reviewInputs } from "../src/review/review-inputs.js";
 import { reviewToJson, type Review } from "../src/review/types.js";
 
 const shared = resolve(process.env.PINWATCH_SHARED ?? join(projectRoot, "..", "shared"));
-const labelsPath = join(shared, "corpus", "labels-dev.json");
+const labelFiles = ["labels-dev.json", "labels-dev2.json"].map((f) => join(shared, "corpus", f)).filter((f) => existsSync(f));
+const labelsPath = labelFiles[0] ?? join(shared, "corpus", "labels-dev.json");
 const scorer = join(shared, "tools", "score-findings.mjs");
 
 if (!existsSync(labelsPath) || !existsSync(scorer)) {
@@ -20,7 +21,7 @@ if (!existsSync(labelsPath) || !existsSync(scorer)) {
   process.exit(0);
 }
 
-const labels = JSON.parse(readFileSync(labelsPath, "utf8")) as { file: string }[];
+const labels = labelFiles.flatMap((f) => JSON.parse(readFileSync(f, "utf8")) as { file: string }[]);
 const paths = labels.map((l) => join(shared, "corpus", l.file));
 const config = loadConfig();
 const log = subsystemLogger("eval");
@@ -40,5 +41,5 @@ const findingsPath = join(mkdtempSync(join(tmpdir(), "pinwatch-eval-")), "findin
 writeFileSync(findingsPath, JSON.stringify({ reviews: reviews.map(reviewToJson) }));
 console.log(`reviewed ${paths.length} labeled patches in ${seconds.toFixed(2)} s (${errors} input errors); findings in ${findingsPath}`);
 const extra = process.argv.slice(2);
-const result = spawnSync(process.execPath, [scorer, "--labels", labelsPath, "--findings", findingsPath, ...extra], { stdio: "inherit" });
+const result = spawnSync(process.execPath, [scorer, "--labels", labelFiles.join(","), "--findings", findingsPath, ...extra], { stdio: "inherit" });
 process.exit(result.status ?? 1);

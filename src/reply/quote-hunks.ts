@@ -1,7 +1,7 @@
 // Builds the trimmed, interleaved quote above each comment: only the hunk
 // lines the finding is about (plus the few between them), "[...]" where
 // lines were left out, diff prefixes kept and lines never wrapped.
-import type { LineRef } from "../analysis/facts.js";
+import type { LineRef } from "../analysis/line-ref.js";
 import type { FileDiff } from "../diff/parse-patch.js";
 
 const PREFIX = { add: "+", del: "-", ctx: " " } as const;

@@ -1,20 +1,22 @@
-// The pure core: one parsed mail in, its findings out. Selects the files
-// whose hunks touch the GUP/pin API, builds their C facts and page origins,
-// runs every enabled rule and turns reports into findings.
+// The pure core: one parsed mail in, its findings out. The analysis runs the
+// path engine over both sides of every function the reviewed files show;
+// each rule turns observations into candidates; a candidate becomes a
+// finding only when the patch introduces it (the old side has no candidate
+// with the same key in the same function) and it can be anchored on an added
+// line that is new code, not a re-wrapped or re-indented removed line.
 import { createHash } from "node:crypto";
-import { collectFileFacts, type FileFacts, type LineRef } from "../analysis/facts.js";
-import { PageOrigins } from "../analysis/page-origins.js";
+import { analysePatch, lineOf, patchFiles, type FileAnalysis, type PatchAnalysis } from "../analysis/analyse-patch.js";
+import type { FunctionAnalysis } from "../analysis/engine.js";
+import type { LineRef } from "../analysis/line-ref.js";
 import type { Config } from "../config/schema.js";
-import { RELEASE } from "../diff/gup-symbols.js";
-import { hunkTouchesGup, isExcludedPath, parsePatch, type FileDiff } from "../diff/parse-patch.js";
+import type { Hunk } from "../diff/parse-patch.js";
 import { describeError, PinwatchError } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { Mail } from "../mail/types.js";
-import type { FileContext, Report, Rule, Severity } from "../rules/types.js";
-import { patchTarget } from "./patch-target.js";
+import type { Candidate, Rule, RuleContext, Severity } from "../rules/types.js";
 import type { Review } from "./types.js";
 
-const RELEASE_NAME = new RegExp(`\\b(${Object.keys(RELEASE).join("|")})\\s*\\(`);
+export { patchFiles };
 
 const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
 
@@ -22,9 +24,8 @@ export function formatMessage(template: string, data: Record<string, string | nu
   return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, name: string) => (name in data ? String(data[name]) : `{{${name}}}`));
 }
 
-export function fingerprint(rule: string, file: string, fn: string | undefined, text: string): string {
-  const normalized = text.replace(/\s+/g, " ").trim();
-  return createHash("sha1").update([rule, file, fn ?? "", normalized].join("\0")).digest("hex").slice(0, 16);
+export function fingerprint(rule: string, file: string, fn: string | undefined, key: string): string {
+  return createHash("sha1").update([rule, file, fn ?? "", key.replace(/\s+/g, " ").trim()].join("\0")).digest("hex").slice(0, 16);
 }
 
 export interface ReviewOptions {
@@ -35,118 +36,81 @@ export interface ReviewOptions {
   series?: readonly Mail[];
 }
 
-/**
- * Each mail's diff is parsed, and each of its files' facts collected, once:
- * a patch of a series is also read as a sibling of every other patch in it.
- */
-const parsed = new WeakMap<Mail, { files: FileDiff[]; facts: Map<string, FileFacts> }>();
+const squash = (text: string) => text.replace(/\s+/g, "");
 
-function patchOf(mail: Mail): { files: FileDiff[]; facts: Map<string, FileFacts> } {
-  let entry = parsed.get(mail);
-  if (!entry) {
-    entry = { files: parsePatch(mail.patchText), facts: new Map() };
-    parsed.set(mail, entry);
+/** Removed lines of each hunk, squashed and joined: an added line found inside is re-wrapped old code. */
+function removedText(hunk: Hunk): string {
+  return hunk.lines.filter((l) => l.status === "del").map((l) => squash(l.text)).join("");
+}
+
+/** The line is code the patch adds, not a removed line moved, re-wrapped or re-indented. */
+function isNewCode(file: FileAnalysis, line: LineRef, cache: Map<number, string>): boolean {
+  if (line.status !== "add") return false;
+  const hunk = file.file.hunks[line.hunk];
+  if (!hunk) return false;
+  let removed = cache.get(hunk.index);
+  if (removed === undefined) {
+    removed = removedText(hunk);
+    cache.set(hunk.index, removed);
   }
-  return entry;
+  const text = squash(line.text);
+  return text.length < 8 || !removed.includes(text);
 }
 
-/** The files of a mail's diff, parsed once per mail (the review, its reply and its excerpts share them). */
-export function patchFiles(mail: Mail): FileDiff[] {
-  return patchOf(mail).files;
-}
-
-function factsOf(mail: Mail, file: FileDiff): FileFacts {
-  const { facts } = patchOf(mail);
-  let f = facts.get(file.path);
-  if (!f) {
-    f = collectFileFacts(file);
-    facts.set(file.path, f);
-  }
-  return f;
-}
-
-/** Builds the per-file analysis for the files a rule may look at. */
-export function analysePatch(mail: Mail, excludePaths: readonly string[], series: readonly Mail[] = []): FileContext[] {
-  const contexts: FileContext[] = [];
-  const candidates = patchOf(mail).files.filter((f) => !isExcludedPath(f.path, excludePaths));
-  // Sibling patches' facts for the same files: where their pages come from.
-  const siblingFacts = new Map<string, FileFacts[]>();
-  if (series.length > 0 && candidates.length > 0) {
-    const wanted = new Set(candidates.map((f) => f.path));
-    for (const sibling of series) {
-      for (const file of patchOf(sibling).files) {
-        if (!wanted.has(file.path) || !file.hunks.some(hunkTouchesGup)) continue;
-        siblingFacts.set(file.path, [...(siblingFacts.get(file.path) ?? []), factsOf(sibling, file)]);
-      }
+/** Candidates per function name on one side of a file. */
+function candidates(rule: Rule, fns: FunctionAnalysis[], context: RuleContext, log?: Logger): { fn: FunctionAnalysis; c: Candidate }[] {
+  const out: { fn: FunctionAnalysis; c: Candidate }[] = [];
+  for (const fn of fns) {
+    if (fn.capped) continue;
+    try {
+      for (const c of rule.check(fn, context)) out.push({ fn, c });
+    } catch (err) {
+      const error = new PinwatchError("PW_E_RULE_CRASH", `rule ${rule.meta.id} failed: ${describeError(err)}`, { subject: context.analysis.mail.messageId, cause: err });
+      log?.error({ code: error.code, err }, error.message);
     }
   }
-  // A file is reviewed when its hunks touch the GUP API, or release pages in a
-  // file whose GUP side another patch of the series changes.
-  const files = candidates.filter(
-    (f) => f.hunks.some(hunkTouchesGup) || (siblingFacts.has(f.path) && f.hunks.some((h) => h.lines.some((l) => l.status === "add" && RELEASE_NAME.test(l.text)))),
-  );
-  for (const file of files) {
-    const facts = factsOf(mail, file);
-    contexts.push({
-      facts,
-      origins: new PageOrigins(facts, "new", siblingFacts.get(file.path)),
-      oldOrigins: new PageOrigins(facts, "old"),
-      newCalls: facts.calls.filter((c) => c.side === "new"),
-    });
-  }
-  return contexts;
-}
-
-/** The line is one of this file's hunk lines in this patch. */
-function inHunks(file: FileContext, line: LineRef): boolean {
-  const hunk = file.facts.file.hunks.find((h) => h.index === line.hunk);
-  return !!hunk && hunk.lines.some((l) => l.text === line.text && l.newLine === line.newLine && l.oldLine === line.oldLine);
+  return out;
 }
 
 export function reviewMail(mail: Mail, options: ReviewOptions): Review {
   const review: Review = { messageId: mail.messageId, subject: mail.subject, source: mail.source, kind: mail.kind, findings: [] };
   if (mail.kind !== "patch" || !mail.patchText) return review;
   const disabled = new Set(options.config.review.disabledRules);
-  const files = analysePatch(mail, options.config.review.excludePaths, options.series);
-  if (files.length === 0) return review;
-  const target = patchTarget(mail);
+  const analysis: PatchAnalysis = analysePatch(mail, { excludePaths: options.config.review.excludePaths, series: options.series });
   const seen = new Set<string>();
-  for (const rule of options.rules) {
-    if (disabled.has(rule.meta.id)) continue;
-    const report = (r: Report) => {
-      // Rules fire only on added lines; removed and context lines are evidence.
-      if (r.line.status !== "add" || r.line.newLine === undefined) return;
-      // Lines from sibling patches of a series inform the analysis but are never quoted or anchored on.
-      const own = files.find((f) => f.facts.path === r.file);
-      if (!own || !inHunks(own, r.line)) return;
-      const related = (r.related ?? []).filter((l) => inHunks(own, l));
-      const template = rule.meta.messages[r.messageId];
-      if (!template) throw new Error(`rule ${rule.meta.id} reported unknown messageId "${r.messageId}"`);
-      const severity = r.severity && SEVERITY_RANK[r.severity] < SEVERITY_RANK[rule.meta.severity] ? r.severity : rule.meta.severity;
-      const key = `${rule.meta.id}\0${r.file}\0${r.line.newLine}`;
-      if (seen.has(key)) return;
-      seen.add(key);
-      review.findings.push({
-        rule: rule.meta.id,
-        messageId: r.messageId,
-        category: rule.meta.category,
-        severity,
-        cases: r.cases ?? rule.meta.cases,
-        file: r.file,
-        line: r.line.newLine,
-        function: r.function ?? null,
-        message: formatMessage(template, r.data),
-        citation: r.citation ?? rule.meta.citation,
-        fingerprint: fingerprint(rule.meta.id, r.file, r.function, r.line.text),
-        anchor: r.line,
-        related,
-      });
-    };
-    try {
-      rule.check({ mail, target, files, report });
-    } catch (err) {
-      const error = new PinwatchError("PW_E_RULE_CRASH", `rule ${rule.meta.id} failed: ${describeError(err)}`, { subject: mail.messageId, cause: err });
-      options.log?.error({ code: error.code, err }, error.message);
+  for (const file of analysis.files) {
+    const removedCache = new Map<number, string>();
+    for (const rule of options.rules) {
+      if (disabled.has(rule.meta.id)) continue;
+      const ctx = (side: "new" | "old"): RuleContext => ({ analysis, file, side, era: analysis.era });
+      const before = new Set(candidates(rule, file.functions.old, ctx("old"), options.log).map(({ fn, c }) => `${fn.view.name ?? ""}\0${c.key}`));
+      for (const { fn, c } of candidates(rule, file.functions.new, ctx("new"), options.log)) {
+        if (before.has(`${fn.view.name ?? ""}\0${c.key}`)) continue;
+        const anchor = c.anchors.map((n) => lineOf(fn, n)).find((l): l is LineRef => !!l && isNewCode(file, l, removedCache));
+        if (!anchor || anchor.newLine === undefined) continue;
+        const template = rule.meta.messages[c.messageId];
+        if (!template) throw new Error(`rule ${rule.meta.id} reported unknown messageId "${c.messageId}"`);
+        const severity = c.severity && SEVERITY_RANK[c.severity] < SEVERITY_RANK[rule.meta.severity] ? c.severity : rule.meta.severity;
+        const dedupe = `${rule.meta.id}\0${file.path}\0${anchor.newLine}\0${c.messageId}`;
+        if (seen.has(dedupe)) continue;
+        seen.add(dedupe);
+        const related = (c.related ?? []).map((n) => lineOf(fn, n)).filter((l): l is LineRef => !!l && (l.newLine !== anchor.newLine || l.hunk !== anchor.hunk));
+        review.findings.push({
+          rule: rule.meta.id,
+          messageId: c.messageId,
+          category: rule.meta.category,
+          severity,
+          cases: c.cases ?? rule.meta.cases,
+          file: file.path,
+          line: anchor.newLine,
+          function: fn.view.name ?? null,
+          message: formatMessage(template, c.data),
+          citation: c.citation ?? rule.meta.citation,
+          fingerprint: fingerprint(rule.meta.id, file.path, fn.view.name, c.key),
+          anchor,
+          related,
+        });
+      }
     }
   }
   review.findings.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.rule.localeCompare(b.rule));

@@ -1,5 +1,5 @@
 // Findings and reviews: plain data, safe to serialise and to store.
-import type { LineRef } from "../analysis/facts.js";
+import type { LineRef } from "../analysis/line-ref.js";
 import type { MailKind } from "../mail/types.js";
 import type { Category, Citation, Severity } from "../rules/types.js";
 

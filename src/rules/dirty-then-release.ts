@@ -1,8 +1,20 @@
-// R04/R05: open-coded "set_page_dirty(); unpin_user_page();" loops. The
-// helper unpin_user_pages_dirty_lock() dirties under the folio lock and
-// releases per folio; a bare set_page_dirty() on a user page is unsafe.
-import { DIRTY_CALLS } from "../diff/gup-symbols.js";
-import { CASE_URL, type Rule } from "./types.js";
+// Dirtying user pages: set_page_dirty() needs the page lock, which GUP
+// callers do not hold, so pinned pages are dirtied with the locking variant or
+// by the dirtying unpin; and an open-coded dirty-then-unpin loop is what the
+// batched dirtying unpin exists for (information only).
+import type { FunctionAnalysis } from "../analysis/engine.js";
+import type { Candidate, Rule, RuleContext } from "./types.js";
+import { CASE_URL } from "./types.js";
+import { byNode, everyPath, firstAvailable } from "./utils/observations.js";
+import { allRows } from "../api/catalog.js";
+
+/** The table's dirtying release for an array, and its locking dirtier, that the tree has. */
+function advice(context: RuleContext): { unpinDirty?: string; lockedDirty?: string } {
+  const used = context.analysis.usedNames;
+  const unpinDirty = firstAvailable(allRows().filter((r) => r.release?.kind === "unpin" && r.release.shape === "array" && typeof r.release.dirty === "number").map((r) => r.name), context.era, used);
+  const lockedDirty = firstAvailable(allRows().filter((r) => r.dirty?.locked && !r.dirty.folio).map((r) => r.name), context.era, used);
+  return { unpinDirty, lockedDirty };
+}
 
 export const dirtyThenRelease: Rule = {
   meta: {
@@ -10,46 +22,31 @@ export const dirtyThenRelease: Rule = {
     category: "dirty-then-release",
     severity: "warning",
     cases: ["case1"],
-    description: "Open-coded set_page_dirty(_lock)() + unpin_user_page() instead of unpin_user_pages_dirty_lock().",
+    description: "Pinned user pages dirtied without the page lock, or dirtied and unpinned one by one instead of with the batched dirtying unpin.",
     citation: { title: "pin_user_pages.rst: CASE 1: Direct IO (DIO)", url: CASE_URL.case1 },
     messages: {
-      openCodedLoop:
-        "This open-codes {{dirty}}() followed by {{release}}() for each page. unpin_user_pages_dirty_lock(pages, " +
-        "npages, make_dirty) does both: it dirties each folio under the folio lock and unpins per folio " +
-        "(unpin_user_page_range_dirty_lock() for a contiguous range).",
       unlockedDirty:
-        "set_page_dirty() without the page lock is not safe on pinned user pages: the caller holds neither the " +
-        "page lock nor a reference on the inode. Please use unpin_user_pages_dirty_lock(..., true), which " +
-        "dirties under the folio lock.",
+        "{{dirty}}() needs the page lock, and a GUP caller holds neither it nor a reference on the file's inode. " +
+        "Please dirty these pinned pages with {{lockedDirty}}, or release them with {{unpinDirty}}.",
+      openCodedLoop:
+        "This dirties and unpins the pages one by one; {{unpinDirty}} does both, dirtying each folio under its lock " +
+        "and unpinning a folio at a time.",
     },
   },
-  check(context) {
-    for (const file of context.files) {
-      for (const dirty of file.newCalls) {
-        if (!DIRTY_CALLS.has(dirty.name)) continue;
-        const root = dirty.argRoots[0];
-        if (!root) continue;
-        const release = file.newCalls.find(
-          (c) => c.fn === dirty.fn && c.order > dirty.order && c.name === "unpin_user_page" && c.argRoots[0] === root &&
-            (dirty.loop === undefined ? c.loop === undefined : c.loop === dirty.loop),
-        );
-        if (!release) continue;
-        const anchor = dirty.line.status === "add" ? dirty.line : release.line;
-        if (anchor.status !== "add") continue;
-        const locked = file.newCalls.some((c) => c.fn === dirty.fn && /^(lock_page|folio_lock|trylock_page)$/.test(c.name));
-        // A patch that replaces the locking helper on purpose (atomic context) knows what it does.
-        const deliberate = file.facts.calls.some(
-          (c) => c.side === "old" && c.fn === dirty.fn && c.line.status === "del" && /^(unpin_user_pages?_dirty_lock|unpin_user_page_range_dirty_lock|set_page_dirty_lock)$/.test(c.name),
-        );
-        const unlocked = dirty.name === "set_page_dirty" && !locked;
-        context.report({
-          messageId: unlocked ? "unlockedDirty" : "openCodedLoop",
-          // The open-coded pair works; only the unlocked dirtying is a bug.
-          severity: unlocked && !deliberate ? "warning" : "info",
-          data: { dirty: dirty.name, release: release.name },
-          file: file.facts.path, line: anchor, function: dirty.fn, related: [dirty.line, release.line],
-        });
+  check(fn: FunctionAnalysis, context: RuleContext): Candidate[] {
+    const out: Candidate[] = [];
+    const names = advice(context);
+    for (const [node, list] of byNode(fn, "dirty")) {
+      const first = list[0]!;
+      const obj = first.st.obj(first.obj);
+      if (!obj || obj.site.inferred || obj.site.mode === "get" || !everyPath(fn, node, list)) continue;
+      if (!first.locked && !list.some((o) => o.st.facts.get(`@locked:${o.obj}`)) && names.lockedDirty) {
+        out.push({ messageId: "unlockedDirty", data: { dirty: first.call, lockedDirty: names.lockedDirty, unpinDirty: names.unpinDirty ?? names.lockedDirty }, anchors: [node], key: `unlocked|${first.call}|${obj.site.call}` });
+      } else if (first.locked && names.unpinDirty && (fn.cfg.nodes[node]?.loops.length ?? 0) > 0) {
+        const unpinnedInLoop = fn.observations.some((o) => o.k === "release" && o.obj === first.obj && o.elementwise && o.release.kind === "unpin");
+        if (unpinnedInLoop) out.push({ messageId: "openCodedLoop", data: { unpinDirty: names.unpinDirty }, anchors: [node], severity: "info", key: `loop|${obj.site.call}` });
       }
     }
+    return out;
   },
 };

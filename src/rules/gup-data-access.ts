@@ -1,44 +1,20 @@
-// R01/R24: pages taken with get_user_pages*() (FOLL_GET) whose data is then
-// written by the CPU or handed to a device. Such pages must be pinned:
-// pin_user_pages.rst Case 1 (DIO), Case 2 (RDMA) and Case 5 (writing data).
-import type { CallFact, LineRef } from "../analysis/facts.js";
-import { CPU_READ_CALLS, CPU_WRITE_CALLS, DMA_SINKS, MAP_CALLS } from "../diff/gup-symbols.js";
-import type { Origin } from "../analysis/page-origins.js";
-import { CASE_URL, type FileContext, type Rule } from "./types.js";
-import { isPtraceLikePath, locksPage, usesMmuNotifier } from "./utils/context.js";
+// pin_user_pages.rst: pages whose data a device accesses (CASE 1 DIO, CASE 2
+// RDMA) or the CPU writes (CASE 5) must be pinned, not taken with FOLL_GET.
+// Reported where, on every path, pages from a FOLL_GET acquisition reach a
+// device sink or a CPU write, in a tree that has the pin API, outside the
+// callers that use references by design, with no page lock held across a CPU
+// write (the lock_page() alternative) and no mmu notifier in the file (CASE 3).
+import { apiRow } from "../api/catalog.js";
+import { treeHas } from "../api/era.js";
+import { getReferencesByDesign } from "../api/platforms.js";
+import { callsIn, type FunctionAnalysis } from "../analysis/engine.js";
+import type { Candidate, Rule, RuleContext } from "./types.js";
+import { CASE_URL } from "./types.js";
+import { byNode, callName, everyPath, groupBy } from "./utils/observations.js";
 
-type Access = { kind: "write" | "read" | "dma"; call: CallFact; origin: Origin };
-
-/** Finds where pages of FOLL_GET origin are read, written or DMA-mapped. */
-function accesses(file: FileContext): Access[] {
-  const out: Access[] = [];
-  const get = (root: string | null, fn: string | undefined, wantMapped: boolean): Origin | undefined =>
-    file.origins.originsOf(root, fn).find((o) => o.mode === "get" && !!o.mapped === wantMapped && !o.call.name.startsWith("iov_iter"));
-  const throughMapping = (call: CallFact, arg: number): Origin | undefined => {
-    for (const inner of call.argCalls[arg] ?? []) {
-      if (MAP_CALLS[inner.name]) {
-        const o = get(inner.argRoots[0] ?? null, call.fn, false);
-        if (o) return o;
-      }
-    }
-    return get(call.argRoots[arg] ?? null, call.fn, true);
-  };
-  for (const call of file.newCalls) {
-    if (CPU_WRITE_CALLS.has(call.name)) {
-      const o = throughMapping(call, 0);
-      if (o) out.push({ kind: "write", call, origin: o });
-    }
-    if (CPU_READ_CALLS.has(call.name)) {
-      const o = throughMapping(call, 1);
-      if (o) out.push({ kind: "read", call, origin: o });
-    }
-    const sinkArg = DMA_SINKS[call.name];
-    if (sinkArg !== undefined) {
-      const o = get(call.argRoots[sinkArg] ?? null, call.fn, false);
-      if (o) out.push({ kind: "dma", call, origin: o });
-    }
-  }
-  return out;
+/** The file's new side tracks pages with an mmu notifier (CASE 3: no pin needed). */
+function usesMmuNotifier(context: RuleContext): boolean {
+  return context.file.functions.new.some((f) => f.cfg.nodes.some((n) => callsIn(n.expr).some((c) => !!c.fn && !!apiRow(c.fn)?.mmuNotifier)));
 }
 
 export const gupDataAccess: Rule = {
@@ -47,63 +23,50 @@ export const gupDataAccess: Rule = {
     category: "gup-data-access",
     severity: "error",
     cases: ["case1", "case2", "case5"],
-    description: "Pages obtained with get_user_pages*() (FOLL_GET) whose data is written by the CPU or accessed by a device must be pinned instead.",
-    citation: {
-      title: "pin_user_pages.rst: CASE 5: Pinning in order to write to the data within the page",
-      url: CASE_URL.case5,
-    },
+    description: "Pages taken with FOLL_GET (get_user_pages*()) whose data a device accesses or the CPU writes: they must be pinned.",
+    citation: { title: "pin_user_pages.rst: CASE 5: Pinning in order to write to the data within the page", url: CASE_URL.case5 },
     messages: {
       cpuWrite:
-        "{{fn}} writes into the data of a page it got from {{acquire}}(), which only takes a FOLL_GET reference. " +
-        "Writing page data needs a pin: pin_user_pages.rst CASE 5 says to use {{pinVariant}}() and release with " +
-        "unpin_user_pages_dirty_lock(..., true) instead of put_page(). Not everyone agrees CASE 5 is the right fix: " +
-        "Matthew Wilcox argued on the list (Oct 2020) for keeping get_user_pages() but holding lock_page() across " +
-        "kmap(), the write and set_page_dirty(), then unlock_page(). Either way, the page must not be written " +
-        "through a bare FOLL_GET reference.",
-      dma:
-        "{{fn}} hands pages from {{acquire}}() to {{sink}}(), so a device (or the block layer) will access their " +
-        "data. pin_user_pages.rst CASE 1 (DIO) and CASE 2 (RDMA) ask for FOLL_PIN here: use {{pinVariant}}() " +
-        "(with FOLL_LONGTERM if the buffer stays registered after the syscall returns) and release with " +
-        "unpin_user_pages*() instead of put_page().",
+        "{{fn}}() writes into the data of a page it got from {{acquire}}, which only takes a FOLL_GET reference. " +
+        "pin_user_pages.rst CASE 5 asks for a pin here: {{pin}} instead, and an unpin (dirtying) instead of the " +
+        "put. Matthew Wilcox argued on the list for the alternative of holding the page lock across the mapping, " +
+        "the write and the dirtying; either way, the write must not go through a bare FOLL_GET reference.",
+      device:
+        "{{fn}}() hands pages from {{acquire}} to {{sink}}(), so a device (or the block layer) will access their " +
+        "data. pin_user_pages.rst CASE 1 (DIO) and CASE 2 (RDMA) ask for FOLL_PIN here: use {{pin}} (with " +
+        "FOLL_LONGTERM if the buffer stays registered after the syscall returns) and unpin instead of put.",
       cpuRead:
-        "{{fn}} reads page data through a FOLL_GET reference from {{acquire}}(). Short reads like this are " +
-        "tolerated, but pin_user_pages*() is the documented choice whenever the data matters (CASE 5).",
+        "{{fn}}() reads page data through a FOLL_GET reference from {{acquire}}. Short reads are tolerated, but a " +
+        "pin is the documented choice whenever the data matters (CASE 5).",
     },
   },
-  check(context) {
-    if (!context.target.hasPinApi) return; // pre-5.6 trees have no pin API to recommend
-    for (const file of context.files) {
-      const path = file.facts.path;
-      if (isPtraceLikePath(path)) continue;
-      const byAcquire = new Map<CallFact, Access[]>();
-      for (const a of accesses(file)) byAcquire.set(a.origin.call, [...(byAcquire.get(a.origin.call) ?? []), a]);
-      for (const [acquire, list] of byAcquire) {
-        const fn = acquire.fn;
-        if (usesMmuNotifier(file.facts, fn)) continue; // Case 3: no pin needed
-        const chosen = list.find((a) => a.kind === "dma") ?? list.find((a) => a.kind === "write") ?? list[0]!;
-        if (chosen.kind === "write" && locksPage(file.facts, fn)) continue; // the lock_page() alternative
-        // Fire only when the patch adds the acquisition or the access.
-        const anchor: LineRef | undefined = acquire.line.status === "add" ? chosen.call.line.status === "add" ? chosen.call.line : acquire.line : chosen.call.line;
-        if (anchor.status !== "add") continue;
-        const releases = file.newCalls.filter((c) => c.fn === fn && /^(put_page|folio_put|set_page_dirty(_lock)?)$/.test(c.name));
-        const data = {
-          fn: fn ? `${fn}()` : "This code",
-          acquire: acquire.name,
-          pinVariant: acquire.name.replace(/^get_user_pages/, "pin_user_pages").replace(/^get_user_page_vma_remote$/, "pin_user_pages_remote"),
-          sink: chosen.call.name,
-        };
-        context.report({
-          messageId: chosen.kind === "write" ? "cpuWrite" : chosen.kind === "dma" ? "dma" : "cpuRead",
-          data,
-          file: path,
-          line: anchor,
-          function: fn,
-          severity: chosen.kind === "read" ? "info" : chosen.kind === "write" ? "warning" : "error",
-          cases: chosen.kind === "dma" ? ["case1", "case2"] : ["case5"],
-          citation: chosen.kind === "dma" ? { title: "pin_user_pages.rst: CASE 1: Direct IO (DIO) and CASE 2: RDMA", url: CASE_URL.case1 } : undefined,
-          related: [acquire.line, chosen.call.line, ...releases.map((r) => r.line)],
+  check(fn: FunctionAnalysis, context: RuleContext): Candidate[] {
+    const out: Candidate[] = [];
+    if (getReferencesByDesign(context.file.path) || usesMmuNotifier(context)) return out;
+    const used = context.analysis.usedNames;
+    for (const [node, list] of byNode(fn, "sink")) {
+      for (const group of groupBy(list, (o) => `${o.obj}:${o.sink.access}`).values()) {
+        const first = group[0]!;
+        const obj = first.st.obj(first.obj);
+        if (!obj || obj.site.mode !== "get" || obj.site.inferred || !everyPath(fn, node, group)) continue;
+        const pin = obj.site.row.counterpart;
+        if (!pin || !treeHas(context.era, pin, used)) continue;
+        const access = first.sink.access;
+        if (access === "cpu-write" && group.some((o) => o.st.facts.get(`@locked:${o.obj}`))) continue;
+        // Direct I/O through an iterator: the extract API is the documented way, but references were the norm.
+        const iterBased = obj.site.row.acquire?.iter !== undefined;
+        const messageId = access === "cpu-write" ? "cpuWrite" : access === "cpu-read" ? "cpuRead" : "device";
+        const severity = access === "cpu-read" || iterBased ? "info" : access === "cpu-write" ? "warning" : undefined;
+        out.push({
+          messageId,
+          data: { fn: fn.view.name ?? "this function", acquire: callName(obj.site), pin: `${pin}()`, sink: first.call },
+          anchors: [node, obj.site.node], related: [obj.site.node], severity,
+          cases: access === "cpu-write" ? ["case5"] : ["case1", "case2"],
+          citation: access === "cpu-write" ? undefined : { title: "pin_user_pages.rst: CASE 1: Direct IO (DIO)", url: CASE_URL.case1 },
+          key: `${messageId}|${obj.site.call}|${first.call}`,
         });
       }
     }
+    return out;
   },
 };

@@ -1,13 +1,14 @@
-// R08: internal FOLL_* bits at a call site. FOLL_PIN is set only by the
-// pin_user_pages*() wrappers; FOLL_GET must not go to a pin_* call.
-import { flagNames } from "../analysis/call-flags.js";
-import { ACQUIRE, FOLL_INTERNAL } from "../diff/gup-symbols.js";
-import { CASE_URL, type Rule } from "./types.js";
-
-/** mm/ and the headers that define the flags use them legitimately. */
-function mayUseInternalFlags(path: string): boolean {
-  return /^(mm\/|lib\/iov_iter\.c$|include\/linux\/mm[^/]*\.h$|include\/linux\/(gup|pagemap|hugetlb)\.h$|tools\/|lib\/test_|Documentation\/)/.test(path);
-}
+// Flags the GUP wrappers set themselves must not be passed by callers:
+// FOLL_PIN was internal from its start (5.6), FOLL_TOUCH, FOLL_REMOTE and the
+// others moved to mm/internal.h in 6.3, and FOLL_GET conflicts with a pin.
+// Reported where such a flag is in the flags on some path to the call, judged
+// against the tree the patch targets.
+import { apiRow } from "../api/catalog.js";
+import { reached } from "../api/era.js";
+import type { FunctionAnalysis } from "../analysis/engine.js";
+import type { Candidate, Rule, RuleContext } from "./types.js";
+import { CASE_URL } from "./types.js";
+import { byNode } from "./utils/observations.js";
 
 export const internalFlag: Rule = {
   meta: {
@@ -15,35 +16,33 @@ export const internalFlag: Rule = {
     category: "internal-flag",
     severity: "error",
     cases: ["basics"],
-    description: "FOLL_PIN (or another internal FOLL_ flag) at a call site, or FOLL_GET passed to a pin_user_pages*() call.",
+    description: "An internal FOLL_ flag (FOLL_PIN, FOLL_TOUCH...) passed at a call site, or FOLL_GET passed to a pin call.",
     citation: { title: "pin_user_pages.rst: Basic description of FOLL_PIN", url: CASE_URL.basics },
     messages: {
       internalFlag:
-        "{{flag}} is internal to mm/gup.c and must not be set by callers: pin_user_pages.rst says FOLL_PIN is set " +
-        "only by the pin_user_pages*() wrappers. Since v6.3 is_valid_gup_args() WARNs and the call fails. Please " +
-        "call the pin_user_pages*() wrapper and pass only public flags such as FOLL_WRITE or FOLL_LONGTERM.",
+        "{{flag}} ({{about}}) is internal to GUP and must not be passed by callers: the wrappers set it themselves, " +
+        "and GUP refuses calls that pass it. Please pass only public flags such as FOLL_WRITE or FOLL_LONGTERM.",
       getToPin:
-        "FOLL_GET is passed to {{call}}(). FOLL_PIN and FOLL_GET are mutually exclusive for a given call " +
-        "(pin_user_pages.rst), so GUP WARNs and rejects it; drop FOLL_GET.",
+        "FOLL_GET is passed to {{call}}(). FOLL_PIN and FOLL_GET are mutually exclusive for a call " +
+        "(pin_user_pages.rst), so GUP rejects it; drop FOLL_GET.",
     },
   },
-  check(context) {
-    for (const file of context.files) {
-      const path = file.facts.path;
-      if (mayUseInternalFlags(path)) continue;
-      // Only flags that reach a GUP call count: FOLL_PIN used as a cleanup-mode
-      // marker (bio, skb) is a different question for a human.
-      for (const call of file.newCalls) {
-        const spec = ACQUIRE[call.name];
-        if (!spec || call.line.status !== "add") continue;
-        const flags = flagNames(file.facts, call);
-        const internal = [...flags].find((f) => FOLL_INTERNAL.has(f));
-        if (internal) {
-          context.report({ messageId: "internalFlag", data: { flag: internal }, file: path, line: call.line, function: call.fn });
-        } else if (spec.mode === "pin" && flags.has("FOLL_GET")) {
-          context.report({ messageId: "getToPin", data: { call: call.name }, file: path, line: call.line, function: call.fn });
+  check(fn: FunctionAnalysis, context: RuleContext): Candidate[] {
+    const out: Candidate[] = [];
+    for (const [node, list] of byNode(fn, "acquire")) {
+      const site = list[0]!.site;
+      const may = new Set(list.flatMap((o) => o.site.flags?.may ?? []));
+      const implied = new Set(site.row.acquire?.implies ?? []);
+      for (const flag of may) {
+        if (implied.has(flag)) continue;
+        const row = apiRow(flag)?.flag;
+        if (row?.internalSince && reached(context.era, row.internalSince)) {
+          out.push({ messageId: "internalFlag", data: { flag, about: apiRow(flag)!.about }, anchors: [node], key: `internal|${flag}|${site.call}` });
+        } else if (row?.getOnly && site.mode !== "get") {
+          out.push({ messageId: "getToPin", data: { call: site.call }, anchors: [node], key: `get-to-pin|${site.call}` });
         }
       }
     }
+    return out;
   },
 };

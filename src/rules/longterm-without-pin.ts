@@ -1,8 +1,13 @@
-// R09: FOLL_LONGTERM passed to get_user_pages*(). Long-term references must be
-// pins; since 6.3 is_valid_gup_args() WARNs and the call fails.
-import { ACQUIRE } from "../diff/gup-symbols.js";
-import { flagNames } from "../analysis/call-flags.js";
-import { CASE_URL, type Rule } from "./types.js";
+// FOLL_LONGTERM is only for pins: pin_user_pages.rst says FOLL_PIN is a
+// prerequisite, and from 6.3 GUP rejects it on the get_* calls. Reported for a
+// FOLL_GET acquisition whose flags include FOLL_LONGTERM on every path, in a
+// tree that has the pin counterpart.
+import { apiRow } from "../api/catalog.js";
+import { treeHas } from "../api/era.js";
+import type { FunctionAnalysis } from "../analysis/engine.js";
+import type { Candidate, Rule, RuleContext } from "./types.js";
+import { CASE_URL } from "./types.js";
+import { byNode, everyPath } from "./utils/observations.js";
 
 export const longtermWithoutPin: Rule = {
   meta: {
@@ -10,28 +15,24 @@ export const longtermWithoutPin: Rule = {
     category: "longterm-without-pin",
     severity: "error",
     cases: ["case2"],
-    description: "FOLL_LONGTERM passed to get_user_pages*(): long-term references must be FOLL_PIN pins.",
+    description: "FOLL_LONGTERM passed to a FOLL_GET call: long-term access needs a pin.",
     citation: { title: "pin_user_pages.rst: CASE 2: RDMA", url: CASE_URL.case2 },
     messages: {
       longtermGet:
-        "{{call}}() is called with FOLL_LONGTERM. FOLL_PIN is a prerequisite for FOLL_LONGTERM (pin_user_pages.rst, " +
-        "CASE 2), and since v6.3 GUP WARNs and rejects this combination. Please use {{pinVariant}}(..., " +
-        "FOLL_LONGTERM ...) and release the pages with unpin_user_pages*().",
+        "{{call}}() is called with FOLL_LONGTERM, but it only takes FOLL_GET references. FOLL_PIN is a prerequisite " +
+        "for FOLL_LONGTERM (pin_user_pages.rst, CASE 2), and newer kernels reject the combination. Please use " +
+        "{{pin}}() and release the pages with an unpin.",
     },
   },
-  check(context) {
-    if (!context.target.hasPinApi) return;
-    for (const file of context.files) {
-      for (const call of file.newCalls) {
-        const spec = ACQUIRE[call.name];
-        if (!spec || spec.mode !== "get" || spec.iovIter || call.line.status !== "add") continue;
-        if (!flagNames(file.facts, call).has("FOLL_LONGTERM")) continue;
-        context.report({
-          messageId: "longtermGet",
-          data: { call: call.name, pinVariant: call.name.replace(/^get_/, "pin_") },
-          file: file.facts.path, line: call.line, function: call.fn,
-        });
-      }
+  check(fn: FunctionAnalysis, context: RuleContext): Candidate[] {
+    const out: Candidate[] = [];
+    for (const [node, list] of byNode(fn, "acquire")) {
+      const site = list[0]!.site;
+      const pin = site.row.counterpart;
+      if (site.mode !== "get" || !pin || !treeHas(context.era, pin, context.analysis.usedNames) || !everyPath(fn, node, list)) continue;
+      if (!list.every((o) => o.site.flags?.must.some((f) => apiRow(f)?.flag?.longterm))) continue;
+      out.push({ messageId: "longtermGet", data: { call: site.call, pin }, anchors: [node], key: `longterm|${site.call}` });
     }
+    return out;
   },
 };

@@ -1,58 +1,33 @@
-// R07: pages acquired without FOLL_WRITE that are then written: by the CPU
-// (through kmap/page_address), by a device (DMA_FROM_DEVICE or
-// DMA_BIDIRECTIONAL), or dirtied on release. Without FOLL_WRITE GUP does
-// not break COW, so the write can land in a page shared with another process.
-// Judged only when the flags are literal at the call (a flags variable may
-// get FOLL_WRITE conditionally, the read-only registration trap).
-import type { CallFact } from "../analysis/facts.js";
-import { flagsArgument } from "../analysis/call-flags.js";
-import { ACQUIRE, CPU_WRITE_CALLS, DIRTY_CALLS, MAP_CALLS, RELEASE } from "../diff/gup-symbols.js";
-import { CASE_URL, type FileContext, type Rule } from "./types.js";
+// FOLL_WRITE asks GUP for pages the caller may write (it breaks
+// copy-on-write). Reported where, on every path, pages acquired with flags
+// known to lack FOLL_WRITE (or from an iterator built as a data source) are
+// written by the CPU, mapped for a device to write, or dirtied on release;
+// and where an iov_iter's direction is the opposite of the request's, so the
+// pages a device writes are extracted as a source.
+import { apiRow } from "../api/catalog.js";
+import type { FunctionAnalysis } from "../analysis/engine.js";
+import type { PathState } from "../analysis/state.js";
+import type { Obj } from "../analysis/values.js";
+import type { Candidate, Rule, RuleContext } from "./types.js";
+import { CASE_URL } from "./types.js";
+import { byNode, callName, everyPath } from "./utils/observations.js";
 
-/** DMA mapping calls: position of the page (or scatterlist) and of the direction argument. */
-const DMA_MAPS: Record<string, { page?: number; dir: number }> = {
-  dma_map_page: { page: 1, dir: 4 },
-  dma_map_page_attrs: { page: 1, dir: 4 },
-  ib_dma_map_page: { page: 1, dir: 4 },
-  dma_map_sg: { dir: 3 },
-  dma_map_sg_attrs: { dir: 3 },
-  ib_dma_map_sg: { dir: 3 },
-  dma_map_sgtable: { dir: 2 },
-  ib_dma_map_sgtable_attrs: { dir: 2 },
-};
-
-/** Only FOLL_ names and 0 in the flags argument: what it passes is fully known. */
-function literalFlags(call: CallFact): string | undefined {
-  const pos = flagsArgument(call);
-  if (pos === undefined) return undefined;
-  const text = call.args[pos]?.trim() ?? "";
-  return /^(0|FOLL_[A-Z_0-9]+)(\s*\|\s*FOLL_[A-Z_0-9]+)*$/.test(text) ? text : undefined;
+/** The acquisition surely did not ask for write access (flags known, or an iterator built as a source). */
+function readOnly(o: Obj): string | undefined {
+  const site = o.site;
+  if (site.row.acquire?.iter !== undefined) {
+    return site.iter?.t === "iter" && site.iter.memory === "read" ? "an iterator built as a data source (ITER_SOURCE)" : undefined;
+  }
+  const f = site.flags;
+  if (!f || f.open || f.may.some((name) => apiRow(name)?.flag?.write)) return undefined;
+  return f.must.length > 0 ? f.must.join(" | ") : "no write flag";
 }
 
-/** Where the pages from `acquire` get written, if anywhere. */
-function writeEvidence(file: FileContext, acquire: CallFact): { call: CallFact; how: string } | undefined {
-  const fromAcquire = (root: string | null | undefined, mapped: boolean) =>
-    file.origins.originsOf(root ?? null, acquire.fn).some((o) => o.call === acquire && !!o.mapped === mapped);
-  const pagesHandedToSg = file.newCalls.some(
-    (c) => c.fn === acquire.fn && /^(sg_set_page|sg_alloc_table_from_pages\w*|__sg_alloc_table_from_pages)$/.test(c.name) && fromAcquire(c.argRoots[1], false),
-  );
-  for (const call of file.newCalls) {
-    if (call.fn !== acquire.fn || call.order < acquire.order) continue;
-    if (CPU_WRITE_CALLS.has(call.name)) {
-      const viaMap = (call.argCalls[0] ?? []).some((inner) => MAP_CALLS[inner.name] && fromAcquire(inner.argRoots[0], false));
-      if (viaMap || fromAcquire(call.argRoots[0], true)) return { call, how: `${call.name}() writes into them` };
-    }
-    const dma = DMA_MAPS[call.name];
-    if (dma && /DMA_(FROM_DEVICE|BIDIRECTIONAL)/.test(call.args[dma.dir] ?? "")) {
-      const pageFlows = dma.page !== undefined ? fromAcquire(call.argRoots[dma.page], false) : pagesHandedToSg;
-      if (pageFlows) return { call, how: `${call.name}() maps them ${/BIDIRECTIONAL/.test(call.args[dma.dir]!) ? "DMA_BIDIRECTIONAL" : "DMA_FROM_DEVICE"}, so the device writes into them` };
-    }
-    if (DIRTY_CALLS.has(call.name) && fromAcquire(call.argRoots[0], false)) return { call, how: `${call.name}() marks them dirty, so they were written` };
-    const release = RELEASE[call.name];
-    if (release?.dirtyArg !== undefined && /^(true|1)$/.test(call.args[release.dirtyArg]?.trim() ?? "") && fromAcquire(call.argRoots[release.arg], false)) {
-      return { call, how: `${call.name}(..., true) marks them dirty, so they were written` };
-    }
-  }
+/** The memory the request has the device write (true), read (false), or unknown, on this path. */
+function deviceWrites(st: PathState): boolean | undefined {
+  const read = st.facts.get("@request-memory-read");
+  if (read !== undefined) return !read;
+  for (const [k, v] of st.facts) if (k.startsWith("@dir:")) return v;
   return undefined;
 }
 
@@ -62,31 +37,54 @@ export const missingFollWrite: Rule = {
     category: "missing-foll-write",
     severity: "error",
     cases: ["case1", "case2"],
-    description: "Pages acquired without FOLL_WRITE that the CPU or a device then writes.",
-    citation: { title: "pin_user_pages.rst: CASE 1: Direct IO (DIO) and CASE 2: RDMA", url: CASE_URL.case1 },
+    description: "Pages acquired without write access (no FOLL_WRITE, or a source iterator) that are then written.",
+    citation: { title: "pin_user_pages.rst: CASE 1: Direct IO (DIO)", url: CASE_URL.case1 },
     messages: {
-      noWrite:
-        "{{acquire}}() is called with {{flags}}, without FOLL_WRITE, but {{how}} (line {{line}}). Without FOLL_WRITE " +
-        "GUP does not break copy-on-write, so the write can land in a page still shared with another process (or " +
-        "be lost). Please pass FOLL_WRITE whenever anything writes into these pages.",
+      written:
+        "{{acquire}} is called with {{flags}}, without FOLL_WRITE, but the pages are written here ({{how}}). Without " +
+        "FOLL_WRITE GUP does not break copy-on-write, so the write can land in a page still shared with another " +
+        "process, or be lost. Please ask for write access whenever anything writes into these pages.",
+      iterDirection:
+        "When the device writes into this buffer (a read), the iterator is built as a data source, so " +
+        "iov_iter_extract_pages() pins the pages without FOLL_WRITE and the device writes into pages GUP was not " +
+        "asked to make writable; the direction here looks inverted.",
     },
   },
-  check(context) {
-    for (const file of context.files) {
-      for (const acquire of file.newCalls) {
-        const spec = ACQUIRE[acquire.name];
-        if (!spec || spec.iovIter) continue;
-        const flags = literalFlags(acquire);
-        if (flags === undefined || /FOLL_WRITE/.test(flags)) continue;
-        const evidence = writeEvidence(file, acquire);
-        if (!evidence) continue;
-        const anchor = acquire.line.status === "add" ? acquire.line : evidence.call.line;
-        context.report({
-          messageId: "noWrite",
-          data: { acquire: acquire.name, flags: flags === "0" ? "no flags" : flags, how: evidence.how, line: evidence.call.line.newLine ?? "?" },
-          file: file.facts.path, line: anchor, function: acquire.fn, related: [acquire.line, evidence.call.line],
-        });
-      }
+  check(fn: FunctionAnalysis, _context: RuleContext): Candidate[] {
+    const out: Candidate[] = [];
+    const writes: { node: number; obj: number; how: string; list: { path: number }[] }[] = [];
+    for (const [node, list] of byNode(fn, "sink")) {
+      const written = list.filter((o) => o.memory === "written" || o.memory === "both");
+      if (written.length === 0) continue;
+      const how = written[0]!.sink.access === "cpu-write" ? `${written[0]!.call}() writes them` : `${written[0]!.call}() maps them for the device to write`;
+      writes.push({ node, obj: written[0]!.obj, how, list: written });
     }
+    for (const [node, list] of byNode(fn, "dirty")) writes.push({ node, obj: list[0]!.obj, how: `${list[0]!.call}() marks them dirty`, list });
+    for (const [node, list] of byNode(fn, "release")) {
+      const dirtied = list.filter((o) => o.obj !== undefined && (o.release.dirty === "always" || (o.dirtyArg !== undefined && o.dirtyArg !== "false" && o.dirtyArg !== "0")));
+      if (dirtied.length > 0) writes.push({ node, obj: dirtied[0]!.obj!, how: `${dirtied[0]!.call}() dirties them`, list: dirtied });
+    }
+    for (const w of writes) {
+      const states = fn.observations.filter((o) => o.node === w.node && "obj" in o && o.obj === w.obj);
+      const obj = states[0]?.st.obj(w.obj);
+      if (!obj || obj.site.inferred) continue;
+      const flags = readOnly(obj);
+      if (!flags || !states.every((o) => !!o.st.obj(w.obj) && readOnly(o.st.obj(w.obj)!)) || !everyPath(fn, w.node, w.list as never)) continue;
+      out.push({
+        messageId: "written",
+        data: { acquire: callName(obj.site), flags, how: w.how },
+        anchors: [obj.site.node, w.node], related: [w.node],
+        key: `written|${obj.site.call}|${w.how}`,
+      });
+    }
+    // An iterator whose direction contradicts the request's on every path.
+    for (const [node, list] of byNode(fn, "iter")) {
+      if (!everyPath(fn, node, list)) continue;
+      const judged = list.map((o) => ({ o, writes: deviceWrites(o.st), memory: o.iter.t === "iter" ? o.iter.memory : undefined }));
+      if (!judged.every((j) => j.writes !== undefined && j.memory !== undefined && j.memory !== "both" && (j.memory === "written") !== j.writes)) continue;
+      if (!judged.some((j) => j.writes && j.memory === "read")) continue;
+      out.push({ messageId: "iterDirection", anchors: [node], key: `iter-direction|${list[0]!.call}` });
+    }
+    return out;
   },
 };

@@ -1,10 +1,11 @@
-// Case 3: code that tracks user pages with an mmu notifier (or faults them
-// through hmm_range_fault()) and drops its references on invalidation needs
-// no FOLL_PIN. A new pin_user_pages*() call there is worth a question.
-// Advice, so info (dashboard only).
-import { ACQUIRE } from "../diff/gup-symbols.js";
-import { CASE_URL, type Rule } from "./types.js";
-import { usesMmuNotifier } from "./utils/context.js";
+// Information only (CASE 3): code that tracks a range with an mmu notifier
+// and drops its references on invalidation needs neither FOLL_PIN nor
+// FOLL_LONGTERM; a new pin there deserves a question.
+import { apiRow } from "../api/catalog.js";
+import { callsIn, type FunctionAnalysis } from "../analysis/engine.js";
+import type { Candidate, Rule, RuleContext } from "./types.js";
+import { CASE_URL } from "./types.js";
+import { byNode, callName } from "./utils/observations.js";
 
 export const mmuNotifierNoPin: Rule = {
   meta: {
@@ -12,23 +13,24 @@ export const mmuNotifierNoPin: Rule = {
     category: "mmu-notifier-no-pin",
     severity: "info",
     cases: ["case3"],
-    description: "A new pin in code that already tracks the pages with an mmu notifier (Case 3 needs no pin).",
+    description: "A new pin in code that already tracks the pages with an mmu notifier (CASE 3 needs no pin).",
     citation: { title: "pin_user_pages.rst: CASE 3: MMU notifier registration", url: CASE_URL.case3 },
     messages: {
       notifierPin:
-        "This code tracks the range with an mmu notifier. If the references are dropped from the invalidate " +
+        "This file tracks the range with an mmu notifier. If the references are dropped from the invalidate " +
         "callback, pin_user_pages.rst CASE 3 says neither FOLL_PIN nor FOLL_LONGTERM is needed; is the pin from " +
-        "{{acquire}}() required here?",
+        "{{acquire}} required here?",
     },
   },
-  check(context) {
-    for (const file of context.files) {
-      for (const call of file.newCalls) {
-        const spec = ACQUIRE[call.name];
-        if (!spec || spec.mode !== "pin" || call.line.status !== "add") continue;
-        if (!usesMmuNotifier(file.facts, call.fn)) continue;
-        context.report({ messageId: "notifierPin", data: { acquire: call.name }, file: file.facts.path, line: call.line, function: call.fn });
-      }
+  check(fn: FunctionAnalysis, context: RuleContext): Candidate[] {
+    const tracks = context.file.functions[context.side].some((f) => f.cfg.nodes.some((n) => callsIn(n.expr).some((c) => !!c.fn && !!apiRow(c.fn)?.mmuNotifier)));
+    if (!tracks) return [];
+    const out: Candidate[] = [];
+    for (const [node, list] of byNode(fn, "acquire")) {
+      const site = list[0]!.site;
+      if (site.mode !== "pin") continue;
+      out.push({ messageId: "notifierPin", data: { acquire: callName(site) }, anchors: [node], key: `notifier|${site.call}` });
     }
+    return out;
   },
 };

@@ -1,60 +1,16 @@
-// R14/R15 on conversions: an open-coded release loop that skipped NULL (the
-// array not allocated yet, or slots a failed acquisition never filled) is
-// replaced by a batched release helper that does not. The removed lines are
-// the evidence: they show the NULL case happens on this path.
-import type { CallFact, FileFacts } from "../analysis/facts.js";
-import { RELEASE } from "../diff/gup-symbols.js";
-import { type Rule } from "./types.js";
-import { escapeRegExp } from "./utils/names.js";
-
-/** unpin_user_pages() skips NULL slots since v6.10 ("mm/gup: handle NULL pages in unpin_user_pages()", spring 2024). */
-const UNPIN_SKIPS_NULL_SINCE = Date.UTC(2024, 3, 1);
-
-/** Does a condition only let non-NULL values of `expr` through? */
-function testsNonNull(condition: string, expr: RegExp): boolean {
-  return condition.split(/&&/).some((part) => {
-    const p = part.trim().replace(/^\(+|\)+$/g, "").trim();
-    return new RegExp(`^${expr.source}$`).test(p) || new RegExp(`^${expr.source}\\s*!=\\s*NULL$`).test(p);
-  });
-}
-
-/** Does a condition (on an early exit) catch the NULL case of `expr`? */
-function testsNull(condition: string, expr: RegExp): boolean {
-  return condition.split(/\|\|/).some((part) => {
-    const p = part.trim().replace(/^\(+|\)+$/g, "").trim();
-    return new RegExp(`^!\\s*${expr.source}$`).test(p) || new RegExp(`^${expr.source}\\s*==\\s*NULL$`).test(p);
-  });
-}
-
-type Guard = "array" | "slot";
-
-/** The NULL guards an old-side release had, on its array or on each slot. */
-function oldGuards(call: CallFact, root: string): Set<Guard> {
-  const array = new RegExp(escapeRegExp(root));
-  const slot = new RegExp(`${escapeRegExp(root)}\\s*\\[\\s*\\w+\\s*\\]`);
-  const guards = new Set<Guard>();
-  for (const c of [...call.conditions.filter((x) => x.branch === "then").map((x) => x.text), ...call.loopConditions]) {
-    if (testsNonNull(c, array)) guards.add("array");
-    if (testsNonNull(c, slot)) guards.add("slot");
-  }
-  return guards;
-}
-
-/** The new side still protects the batched call from a NULL array. */
-function newArrayGuard(facts: FileFacts, call: CallFact, root: string): boolean {
-  const array = new RegExp(escapeRegExp(root));
-  if ([...call.conditions.map((c) => c.text), ...call.loopConditions].some((c) => testsNonNull(c, array))) return true;
-  return facts.exits.some(
-    (x) => x.side === "new" && x.fn === call.fn && x.order < call.order && x.conditions.some((c) => testsNull(c.text, array)),
-  );
-}
-
-function skipsNullSlots(helper: string, date: Date | undefined): boolean {
-  if (helper === "unpin_user_pages" || helper === "unpin_user_pages_dirty_lock") {
-    return !date || date.getTime() >= UNPIN_SKIPS_NULL_SINCE;
-  }
-  return false;
-}
+// Releasing an array that is NULL, or NULL entries, where the release does
+// not allow for it: reported where the path knows the array is NULL (its
+// allocation failed on the way here), or where the old code skipped NULL
+// entries before releasing and the batched release that replaces it does not
+// skip them in the tree the patch targets.
+import { lineOf } from "../analysis/analyse-patch.js";
+import type { FunctionAnalysis } from "../analysis/engine.js";
+import { callsIn } from "../analysis/engine.js";
+import { exprText, keyOf, stripCasts } from "../analysis/values.js";
+import { apiRow, argIndex } from "../api/catalog.js";
+import { reached } from "../api/era.js";
+import type { Candidate, Rule, RuleContext } from "./types.js";
+import { byNode, everyPath, groupBy } from "./utils/observations.js";
 
 export const releaseDropsNullCheck: Rule = {
   meta: {
@@ -62,51 +18,97 @@ export const releaseDropsNullCheck: Rule = {
     category: "partial-pin",
     severity: "error",
     cases: [],
-    description: "A release loop that skipped NULL pages is replaced by a batched helper that does not.",
+    description: "An array released while it is NULL, or NULL entries given to a release that does not skip them.",
     citation: {
       title: "mm/gup.c: unpin_user_pages() kernel-doc",
       url: "https://docs.kernel.org/core-api/mm-api.html#c.unpin_user_pages",
     },
     messages: {
+      arrayCheckDropped:
+        "The release this replaces checked {{array}} for NULL first (it is not allocated on every path that reaches " +
+        "here), but {{release}}({{array}}, ...) walks the array unconditionally. Please keep the check, or make sure " +
+        "the count is 0 whenever {{array}} is NULL.",
       arrayNull:
-        "The loop this replaces checked {{array}} for NULL before releasing (the array is not allocated on every " +
-        "path that reaches here), but {{helper}}({{array}}, ...) dereferences it unconditionally. Please keep the " +
-        "check, or make sure the count is 0 whenever {{array}} is NULL.",
+        "On this path {{array}} is NULL (its allocation failed, line {{nullLine}}), but {{release}}({{array}}, ...) " +
+        "walks the array. Please skip the release when {{array}} was never allocated, or make sure the count is 0 then.",
       slotNull:
-        "The loop this replaces skipped NULL entries of {{array}} (slots that a failed or partial acquisition never " +
-        "filled), but {{helper}}() does not skip them. Please release only the entries that were filled, or keep the " +
-        "NULL check.",
+        "The code this replaces skipped NULL entries of {{array}} (slots that a failed or partial acquisition never " +
+        "filled), but {{release}}() does not skip NULL entries in this tree. Please release only the entries that " +
+        "were filled, or keep the NULL check.",
     },
   },
-  check(context) {
-    for (const file of context.files) {
-      const { facts } = file;
-      for (const call of file.newCalls) {
-        const spec = RELEASE[call.name];
-        if (!spec?.array || call.line.status !== "add") continue;
-        const root = call.argRoots[spec.arg];
-        if (!root) continue;
-        // The removed release of the same pages in the same function, and the NULL guards it had.
-        const removed = facts.calls.filter(
-          (c) => c.side === "old" && c.line.status === "del" && c.fn === call.fn && RELEASE[c.name] && c.argRoots[RELEASE[c.name]!.arg] === root,
-        );
-        const guards = new Set(removed.flatMap((c) => [...oldGuards(c, root)]));
-        if (guards.has("array") && !newArrayGuard(facts, call, root)) {
-          context.report({
+  check(fn: FunctionAnalysis, context: RuleContext): Candidate[] {
+    const out: Candidate[] = [];
+    for (const [node, list] of byNode(fn, "release")) {
+      for (const group of groupBy(list, (o) => `${o.targetKey}:${o.st.jump}`).values()) {
+        const first = group[0]!;
+        const key = first.targetKey;
+        if (!key || first.release.shape !== "array") continue;
+        // The array itself is NULL on every path through this jump.
+        if (group.every((o) => o.st.nulls.has(key) && o.count !== "0")) {
+          out.push({
             messageId: "arrayNull",
-            data: { array: call.args[spec.arg] ?? root, helper: call.name },
-            file: facts.path, line: call.line, function: call.fn, related: removed.map((c) => c.line),
-          });
-        } else if (guards.has("slot") && !skipsNullSlots(call.name, context.target.date)) {
-          // Possibly defensive: the callers may never leave a slot empty, so a warning, not an error.
-          context.report({
-            messageId: "slotNull",
-            severity: "warning",
-            data: { array: call.args[spec.arg] ?? root, helper: call.name },
-            file: facts.path, line: call.line, function: call.fn, related: removed.map((c) => c.line),
+            data: { array: key, release: first.call, nullLine: nullTest(fn, key) ?? "?" },
+            anchors: [node, first.st.jump ?? node], key: `null-array|${key}|${first.call}`,
           });
         }
       }
+      if (context.side !== "new") continue;
+      const first = list[0]!;
+      const key = first.targetKey;
+      const old = context.file.functions.old.find((f) => f.view.name === fn.view.name);
+      // A NULL test of the array the old release had and this one dropped.
+      if (key && old && first.release.shape === "array" && guardsArray(old, key) && !guardsArray(fn, key) && everyPath(fn, node, list)) {
+        out.push({ messageId: "arrayCheckDropped", data: { array: key, release: first.call }, anchors: [node], key: `null-array-dropped|${key}|${first.call}` });
+        continue;
+      }
+      // NULL entries the old code skipped.
+      const since = first.row.release?.skipsNullEntriesSince;
+      if (!key || first.release.shape !== "array" || (since && reached(context.era, since)) || !everyPath(fn, node, list)) continue;
+      if (!old || !skipsNullEntries(old, key)) continue;
+      if (skipsNullEntries(fn, key)) continue;
+      out.push({ messageId: "slotNull", data: { array: key, release: first.call }, anchors: [node], key: `null-slots|${key}|${first.call}` });
     }
+    return out;
   },
 };
+
+/** The function releases entries of `array` one by one only after testing each for NULL. */
+function skipsNullEntries(fn: FunctionAnalysis, array: string): boolean {
+  for (const n of fn.cfg.nodes) {
+    if (n.kind !== "test" || !n.expr) continue;
+    const tested = stripCasts(n.expr.k === "binary" ? n.expr.left : n.expr);
+    if (tested.k !== "index" || keyOf(tested.base) !== array) continue;
+    // The NULL test guards a release of the same entry further on.
+    const entry = exprText(tested);
+    const guarded = fn.cfg.nodes.some((m) => m.id > n.id && m.loops.join() === n.loops.join() && callsIn(m.expr).some((c) => {
+      const row = c.fn ? apiRow(c.fn) : undefined;
+      const at = row?.release ? argIndex(row.release.target, c.args.length) : undefined;
+      return at !== undefined && exprText(c.args[at]) === entry;
+    }));
+    if (guarded) return true;
+  }
+  return false;
+}
+
+/** A release of `array` (or its entries) runs only where a test found `array` non-NULL. */
+function guardsArray(fn: FunctionAnalysis, array: string): boolean {
+  for (const t of fn.cfg.nodes) {
+    if (t.kind !== "test" || !t.expr || keyOf(stripCasts(t.expr)) !== array) continue;
+    const released = fn.cfg.nodes.some((m) => m.id !== t.id && (t.loopHead !== undefined ? m.loops.includes(t.loopHead) : m.id > t.id) && callsIn(m.expr).some((c) => {
+      const row = c.fn ? apiRow(c.fn) : undefined;
+      const at = row?.release ? argIndex(row.release.target, c.args.length) : undefined;
+      if (at === undefined) return false;
+      const arg = stripCasts(c.args[at]!);
+      return keyOf(arg) === array || (arg.k === "index" && keyOf(arg.base) === array);
+    }));
+    if (released) return true;
+  }
+  return false;
+}
+
+/** Where the array was found NULL (the test that sent the path here). */
+function nullTest(fn: FunctionAnalysis, array: string): number | string | undefined {
+  const test = fn.cfg.nodes.find((n) => n.kind === "test" && n.expr && keyOf(stripCasts(n.expr)) === array);
+  return test ? lineOf(fn, test.id)?.newLine : undefined;
+}

@@ -1,73 +1,15 @@
-// R02/R03/R16: pages released with the wrong helper. Pinned pages carry a
-// pin bias that only unpin_user_page*() removes; FOLL_GET references must be
-// dropped with put_page(); and the exact page that was pinned must be
-// unpinned, not its compound head.
-import type { CallFact } from "../analysis/facts.js";
-import { RELEASE } from "../diff/gup-symbols.js";
-import { CASE_URL, type FileContext, type Report, type Rule } from "./types.js";
-import { guardedByPinTest } from "./utils/context.js";
-
-function takesExtraReference(file: FileContext, root: string | null, fn: string | undefined): boolean {
-  return file.newCalls.some(
-    (c) => c.fn === fn && /^(get_page|folio_get|try_get_page|folio_try_get|page_ref_inc|folio_ref_inc|folio_ref_add)$/.test(c.name) && c.argRoots[0] === root,
-  );
-}
-
-/** The same release was already there before the patch (the patch only moved it). */
-function existedBefore(file: FileContext, call: CallFact): boolean {
-  return file.facts.calls.some((c) => c.side === "old" && c.name === call.name && c.args.join(",") === call.args.join(",") && c.line.status === "del");
-}
-
-const UNPIN_PAGES = /^(unpin_user_page|unpin_user_pages|unpin_user_pages_dirty_lock)$/;
-/** Helpers that do the folio-level accounting right after coalescing. */
-const FOLIO_AWARE = /^(unpin_user_folio|unpin_folio|unpin_folios|folio_add_pins|folio_add_pin)$/;
-
-/** Where the array behind `root` came from: "page_array = *pages" gives "pages". */
-function sourcesOf(file: FileContext, root: string, fn: string | undefined): Set<string> {
-  const names = new Set([root]);
-  for (const a of file.facts.assigns) {
-    if (a.side === "new" && a.fn === fn && a.lhs === root && a.operator === "=" && !a.rhsCall && a.rhsRoots.length === 1) names.add(a.rhsRoots[0]!);
-  }
-  return names;
-}
-
-/**
- * R16: the head page of a pinned tail page is stored where the pinned pages
- * were, so the later unpin gets a page that was never pinned. Evidence that
- * the source pages are pinned: their origin, or this function unpinning them.
- * Evidence that the head is unpinned later: an unpin of it here, or the new
- * array replacing the caller's pinned array ("*pages = new_array").
- */
-function reportHeadPages(file: FileContext, report: (r: Report) => void): void {
-  for (const a of file.facts.assigns) {
-    if (a.side !== "new" || a.line.status !== "add" || !a.rhsCall) continue;
-    if (a.rhsCall.name !== "compound_head" && !/folio_page\(.*,\s*0\s*\)/.test(a.rhsText)) continue;
-    const source = a.rhsCall.argRoots[0];
-    if (!source) continue;
-    const fnCalls = file.newCalls.filter((c) => c.fn === a.fn);
-    if (fnCalls.some((c) => FOLIO_AWARE.test(c.name))) continue;
-    const pinned = file.origins.originsOf(source, a.fn).find((o) => o.mode === "pin")?.call ??
-      fnCalls.find((c) => UNPIN_PAGES.test(c.name) && c.argRoots[0] === source);
-    if (!pinned) continue;
-    const sources = sourcesOf(file, source, a.fn);
-    const handBack = file.facts.assigns.find(
-      (b) => b.side === "new" && b.fn === a.fn && b.order > a.order && b.operator === "=" && sources.has(b.lhs) &&
-        b.lhs !== source && b.rhsRoots.length === 1 && b.rhsRoots[0] === a.lhs,
-    );
-    const unpinned = file.newCalls.find(
-      (c) => UNPIN_PAGES.test(c.name) &&
-        (c.argRoots[0] === a.lhs || file.origins.originsOf(c.argRoots[0] ?? null, c.fn).some((o) => o.via === a.rhsCall!.name)),
-    );
-    const laterRelease = unpinned?.line ?? handBack?.line;
-    if (!laterRelease) continue;
-    report({
-      messageId: "headPageUnpinned",
-      data: { lhs: a.lhsText, helper: a.rhsCall.name, source: a.rhsCall.argRoots[0] ?? "the page" },
-      file: file.facts.path, line: a.line, function: a.fn, related: [pinned.line, laterRelease],
-      citation: { title: "pin_user_pages.rst: Tracking dma-pinned pages", url: CASE_URL.tracking },
-    });
-  }
-}
+// The contract: what a call took is released the way it took it (a pin
+// with an unpin, a reference with a put), and exactly the page that was
+// taken is given back. Reported where, on every path to a release, the pages
+// come from one acquisition whose mode the release does not match, or where
+// a different page derived from a pinned one (its head page, another page of
+// its folio) is unpinned or handed back for unpinning in its place.
+import { releaseMatches } from "../api/catalog.js";
+import { lineOf } from "../analysis/analyse-patch.js";
+import type { FunctionAnalysis } from "../analysis/engine.js";
+import type { Candidate, Rule, RuleContext } from "./types.js";
+import { CASE_URL } from "./types.js";
+import { byNode, callName, everyPath, groupBy, modeWord, nodeText, releaseAdvice } from "./utils/observations.js";
 
 export const releaseMismatch: Rule = {
   meta: {
@@ -75,52 +17,98 @@ export const releaseMismatch: Rule = {
     category: "release-mismatch",
     severity: "error",
     cases: ["basics"],
-    description: "Pinned pages released with put_page()/release_pages(), FOLL_GET pages released with unpin_user_page*(), or a different page unpinned than the one pinned.",
+    description: "Pages released differently from how they were taken (a pin with a put, a reference with an unpin), or a different page unpinned than the one pinned.",
     citation: { title: "pin_user_pages.rst: Basic description of FOLL_PIN", url: CASE_URL.basics },
     messages: {
-      pinReleasedWithPut:
-        "The pages in {{page}} come from {{acquire}}(), which takes FOLL_PIN pins, but they are released here with " +
-        "{{release}}(). A pin must be dropped with unpin_user_page(), unpin_user_pages() or " +
-        "unpin_user_pages_dirty_lock(); put_page() leaves the pin bias behind and the page looks pinned forever.",
-      getReleasedWithUnpin:
-        "The pages in {{page}} come from {{acquire}}(), which takes plain FOLL_GET references, but they are released " +
-        "here with {{release}}(). unpin_user_page*() subtracts a pin that was never taken and corrupts the refcount: " +
-        "either drop them with put_page() or take them with the pin_user_pages*() counterpart.",
-      headPageUnpinned:
-        "{{lhs}} is set to {{helper}}() of a pinned page from {{source}}, and {{lhs}} is what gets unpinned later. " +
-        "unpin_user_page*() must get exactly the pages that were pinned; for a tail page the head is a different " +
-        "page, so the pin accounting goes wrong (CONFIG_DEBUG_VM catches it in sanity_check_pinned_pages()). " +
-        "Use unpin_user_folio() with the number of pins taken on the folio, or keep the original pages.",
+      modeMismatch:
+        "The pages in {{pages}} come from {{acquire}}, which {{mode}}, but {{release}}() releases them as {{kind}}. " +
+        "Pins and references are counted differently, so this corrupts the page's count{{advice}}.",
+      extractPut:
+        "The pages in {{pages}} come from {{acquire}}, which pins the pages of a user-backed iterator and takes " +
+        "nothing for a kernel-backed one, but {{release}}() drops a reference. Release them with an unpin only " +
+        "when iov_iter_extract_will_pin() says they were pinned, and do nothing otherwise.",
+      extractKernelUnpinned:
+        "On this path the iterator is kernel-backed, so {{acquire}} took nothing on the pages in {{pages}}, but " +
+        "{{release}}() unpins them.",
+      derivedReleased:
+        "{{release}}() is given {{what}} of a page that {{acquire}} pinned, not the pinned page itself. An unpin " +
+        "must get exactly the pages that were pinned; for a tail page the head is a different page and the pin " +
+        "accounting goes wrong{{advice}}.",
+      derivedHandedBack:
+        "{{pages}} now holds {{what}} of a page that was pinned, and it is handed on (line {{storeLine}}) to be " +
+        "unpinned later. An unpin must get exactly the pages that were pinned; for a tail page the head is a " +
+        "different page{{advice}}.",
     },
   },
-  check(context) {
-    for (const file of context.files) {
-      for (const call of file.newCalls) {
-        const spec = RELEASE[call.name];
-        if (!spec || call.line.status !== "add") continue;
-        if (guardedByPinTest(call.conditions) || existedBefore(file, call)) continue;
-        const root = call.argRoots[spec.arg] ?? null;
-        const origins = file.origins.originsOf(root, call.fn).filter((o) => !o.mapped);
-        const modes = new Set(origins.map((o) => o.mode));
-        if (modes.size !== 1) continue; // unknown or mixed origins: say nothing
-        const origin = origins[0]!;
-        if (spec.kind === "put" && (origin.mode === "pin" || origin.mode === "pin-folio")) {
-          if (takesExtraReference(file, root, call.fn)) continue;
-          context.report({
-            messageId: "pinReleasedWithPut",
-            data: { page: call.args[spec.arg] ?? "pages", acquire: origin.call.name, release: call.name },
-            file: file.facts.path, line: call.line, function: call.fn, related: [origin.call.line],
-            citation: { title: "pin_user_pages.rst: Tracking dma-pinned pages", url: CASE_URL.tracking },
-          });
-        } else if ((spec.kind === "unpin" || spec.kind === "unpin-folio") && origin.mode === "get" && !origin.via) {
-          context.report({
-            messageId: "getReleasedWithUnpin",
-            data: { page: call.args[spec.arg] ?? "pages", acquire: origin.call.name, release: call.name },
-            file: file.facts.path, line: call.line, function: call.fn, related: [origin.call.line],
-          });
+  check(fn: FunctionAnalysis, context: RuleContext): Candidate[] {
+    const out: Candidate[] = [];
+    const used = context.analysis.usedNames;
+    for (const [node, list] of byNode(fn, "release")) {
+      for (const group of groupBy(list.filter((o) => o.obj !== undefined), (o) => o.obj).values()) {
+        const first = group[0]!;
+        const obj = first.st.obj(first.obj!);
+        if (!obj || !everyPath(fn, node, group)) continue;
+        const site = obj.site;
+        const kind = first.release.kind;
+        const pages = site.key ?? "these pages";
+        // The mode the pages were taken in, against the release's kind.
+        if (!site.inferred && group.every((o) => o.release.kind === kind && !o.st.obj(o.obj!)?.extraRef)) {
+          if (site.mode === "extract") {
+            if (kind === "put" && group.every((o) => o.st.obj(o.obj!)?.willPin !== false)) {
+              out.push({ messageId: "extractPut", data: { pages, acquire: callName(site), release: first.call }, anchors: [node], related: [site.node], key: `extract-put|${site.call}|${pages}|${first.call}` });
+              continue;
+            }
+            if (kind === "unpin" && group.every((o) => o.st.obj(o.obj!)?.willPin === false)) {
+              out.push({ messageId: "extractKernelUnpinned", data: { pages, acquire: callName(site), release: first.call }, anchors: [node], related: [site.node], key: `extract-kernel|${site.call}|${pages}|${first.call}` });
+              continue;
+            }
+          } else if (!releaseMatches(site.mode, kind)) {
+            const advice = releaseAdvice(site.mode, site.single ? "page" : "array", context.era, used);
+            out.push({
+              messageId: "modeMismatch",
+              data: { pages, acquire: callName(site), mode: modeWord(site.mode), release: first.call, kind: kind === "put" ? "references" : "pins", advice: advice ? `; use ${advice}` : "" },
+              anchors: [node], related: [site.node], key: `mode|${site.call}|${pages}|${first.call}`,
+            });
+            continue;
+          }
+        }
+        // A page derived from a pinned one, given to a page-exact unpin.
+        const target = first.target;
+        const pageExact = first.release.kind === "unpin" || first.release.kind === "put-user-page";
+        const mode = site.inferred ? fn.inferredModes.get(site.id) : site.mode;
+        if (mode && mode !== "get" && pageExact && target && group.every((o) => sameDerivation(o.target, target))) {
+          const derived = target.t === "page" ? target.rel : target.t === "arr" ? target.derived : undefined;
+          if (derived === "head" || derived === "nth") {
+            const advice = releaseAdvice("pin-folio", "page", context.era, used);
+            out.push({
+              messageId: "derivedReleased",
+              data: { release: first.call, what: derived === "head" ? "the head page" : "another page", acquire: callName(site), advice: advice ? `; to drop pins by folio use ${advice}` : "" },
+              anchors: [node], related: [site.node], key: `derived-release|${site.call}|${first.call}|${derived}`,
+            });
+          }
         }
       }
-      reportHeadPages(file, context.report);
     }
+    // An array holding a derived page, handed back or stored for a later unpin.
+    for (const [node, list] of byNode(fn, "store")) {
+      const first = list[0]!;
+      const v = first.val;
+      if (v.t !== "arr" || !v.derived || !list.every((o) => o.val.t === "arr" && o.val.derived === v.derived)) continue;
+      const obj = first.st.obj(v.obj);
+      const mode = obj?.site.inferred ? fn.inferredModes.get(obj.site.id) : obj?.site.mode;
+      if (!obj || !mode || mode === "get" || !everyPath(fn, node, list)) continue;
+      const advice = releaseAdvice("pin-folio", "page", context.era, used);
+      out.push({
+        messageId: "derivedHandedBack",
+        data: { pages: first.key, what: v.derived === "head" ? "the head page" : "another page", storeLine: lineOf(fn, node)?.newLine ?? "?", advice: advice ? `; to drop pins by folio use ${advice}` : "" },
+        anchors: v.derivedAt === undefined ? [node] : [v.derivedAt, node], related: [node],
+        key: `derived-handback|${obj.site.call}|${v.derived}|${first.key}`,
+      });
+    }
+    return out;
   },
 };
+
+function sameDerivation(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}

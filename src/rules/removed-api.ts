@@ -1,75 +1,40 @@
-// R12/R13: GUP API that no longer exists in the tree the patch targets.
-// Version-aware: the target is the stable version in the subject when there
-// is one, otherwise mainline as of the mail's date. An API removed in vX.Y
-// is reported only once vX.Y was released (or for a stable tree >= vX.Y),
-// so 2019 put_user_pages() conversions and backports stay silent.
-import type { CallFact } from "../analysis/facts.js";
-import { compareVersions, releaseDate } from "../review/kernel-releases.js";
-import type { PatchTarget } from "../review/patch-target.js";
-import { type Rule } from "./types.js";
+// APIs, parameters and FOLL_ flags the tree the patch targets no longer has:
+// the effects table says when each was removed. Judged conservatively (the
+// release without it must have been out when the mail was sent, or the stable
+// tree it targets is that new); version-compat blocks and names the patch
+// defines itself are left alone.
+import { apiRow } from "../api/catalog.js";
+import { isVersionCompat } from "../api/platforms.js";
+import { goneFrom } from "../api/era.js";
+import type { Expr } from "../analysis/c-ast.js";
+import { callsIn, type FunctionAnalysis } from "../analysis/engine.js";
+import type { Candidate, Rule, RuleContext } from "./types.js";
+import { lineOf } from "../analysis/analyse-patch.js";
 
-interface Removal {
-  /** First mainline release without it. */
-  removedIn: string;
-  replacement: string;
-  /** Argument count of the removed signature, when the name was later reused with another one. */
-  arity?: number;
+/** Identifiers in an expression, outside call names. */
+function identifiers(e: Expr | undefined): string[] {
+  const out: string[] = [];
+  const stack: Expr[] = e ? [e] : [];
+  while (stack.length > 0) {
+    const x = stack.pop()!;
+    switch (x.k) {
+      case "id": out.push(x.name); break;
+      case "call": stack.push(...x.args); break;
+      case "field": stack.push(x.base); break;
+      case "index": stack.push(x.base, x.index); break;
+      case "unary": case "cast": case "update": stack.push(x.arg); break;
+      case "binary": case "assign": stack.push(x.left, x.right); break;
+      case "cond": stack.push(x.test, x.then, x.else); break;
+      case "comma": case "list": stack.push(...x.items); break;
+      default: break;
+    }
+  }
+  return out;
 }
 
-const REMOVED_CALLS: Record<string, Removal> = {
-  get_user_pages_longterm: { removedIn: "5.2", replacement: "pin_user_pages*() with FOLL_LONGTERM" },
-  put_user_page: { removedIn: "5.6", replacement: "unpin_user_page()" },
-  put_user_pages: { removedIn: "5.6", replacement: "unpin_user_pages()" },
-  put_user_pages_dirty: { removedIn: "5.6", replacement: "unpin_user_pages_dirty_lock()" },
-  put_user_pages_dirty_lock: { removedIn: "5.6", replacement: "unpin_user_pages_dirty_lock()" },
-  __get_user_pages_fast: { removedIn: "5.8", replacement: "get_user_pages_fast_only()" },
-  get_user_pages_locked: { removedIn: "5.18", replacement: "get_user_pages_remote(..., &locked) or get_user_pages_unlocked()" },
-  pin_user_pages_locked: { removedIn: "5.18", replacement: "pin_user_pages_remote(..., &locked) or pin_user_pages_unlocked()" },
-  iov_iter_get_pages: { removedIn: "6.1", arity: 5, replacement: "iov_iter_get_pages2(), or iov_iter_extract_pages() for direct I/O" },
-  iov_iter_get_pages_alloc: { removedIn: "6.1", arity: 4, replacement: "iov_iter_get_pages_alloc2(), or iov_iter_extract_pages() for direct I/O" },
-  pin_user_pages_fast_only: { removedIn: "6.3", replacement: "pin_user_pages_fast(), or get_user_pages_fast_only() in atomic context" },
-  page_maybe_dma_pinned: { removedIn: "6.11", replacement: "folio_maybe_dma_pinned(page_folio(page))" },
-};
-
-const REMOVED_FLAGS: Record<string, Removal> = {
-  FOLL_SPLIT: { removedIn: "5.12", replacement: "FOLL_SPLIT_PMD" },
-  FOLL_POPULATE: { removedIn: "5.15", replacement: "nothing (populate with MADV_POPULATE_* or plain GUP)" },
-  FOLL_MLOCK: { removedIn: "5.18", replacement: "nothing (mlock no longer goes through GUP flags)" },
-  FOLL_COW: { removedIn: "6.0", replacement: "nothing (COW breaking is handled inside GUP)" },
-  FOLL_NUMA: { removedIn: "6.5", replacement: "FOLL_HONOR_NUMA_FAULT" },
-  FOLL_MIGRATION: { removedIn: "6.5", replacement: "nothing (GUP waits for migration itself)" },
-};
-
-/** Signatures that lost a parameter: name -> { argument count that still has it -> removal }. */
-const REMOVED_PARAMETERS: Record<string, Record<number, Removal & { parameter: string }>> = {
-  get_user_pages: { 5: { removedIn: "6.5", parameter: "vmas", replacement: "get_user_page_vma_remote() or vma_lookup() under the mmap lock" } },
-  pin_user_pages: { 5: { removedIn: "6.5", parameter: "vmas", replacement: "vma_lookup() under the mmap lock, if the VMA is really needed" } },
-  get_user_pages_remote: {
-    7: { removedIn: "6.5", parameter: "vmas", replacement: "get_user_page_vma_remote()" },
-    8: { removedIn: "5.9", parameter: "tsk", replacement: "the call without the task argument" },
-  },
-  pin_user_pages_remote: {
-    7: { removedIn: "6.5", parameter: "vmas", replacement: "vma_lookup() under the mmap lock" },
-    8: { removedIn: "5.9", parameter: "tsk", replacement: "the call without the task argument" },
-  },
-};
-
-/** Is `removedIn` already gone from the tree this patch targets? */
-export function goneFromTarget(removedIn: string, target: PatchTarget): boolean {
-  if (target.stableVersion) return compareVersions(target.stableVersion, removedIn) >= 0;
-  if (target.stableUnknown) return false; // a backport to an unnamed stable tree: can't tell
-  const released = releaseDate(removedIn);
-  return !!released && !!target.date && target.date.getTime() >= released.getTime();
-}
-
-/** The patch itself declares or defines the name (it is (re)introducing it). */
-function declaredByPatch(name: string, patchText: string): boolean {
-  return new RegExp(`^\\+[^;=(]*\\b(?:void|int|long|bool|ssize_t|size_t|unsigned|struct\\s+\\w+)\\b[\\s*]*${name}\\s*\\(`, "m").test(patchText);
-}
-
-/** Version-compat code keeps old names on purpose. */
-function inCompatBlock(call: { line: { hunk: number } }, hunkTexts: string[]): boolean {
-  return /LINUX_VERSION_CODE|KERNEL_VERSION\s*\(/.test(hunkTexts[call.line.hunk] ?? "");
+/** #if blocks that keep old names on purpose (version compatibility). */
+function inCompatBlock(fn: FunctionAnalysis, node: number): boolean {
+  return (fn.cfg.nodes[node]?.configs ?? []).some(isVersionCompat);
 }
 
 export const removedApi: Rule = {
@@ -81,53 +46,40 @@ export const removedApi: Rule = {
     description: "A GUP/pin API, parameter or FOLL_ flag that the target tree no longer has.",
     citation: { title: "Documentation/core-api/mm-api.rst: get_user_pages() and friends", url: "https://docs.kernel.org/core-api/mm-api.html" },
     messages: {
-      removedCall:
-        "{{name}}() no longer exists: it was removed in v{{removedIn}}, so this does not build on {{target}}. " +
-        "Please use {{replacement}} instead.",
-      removedParameter:
-        "{{name}}() lost its {{parameter}} parameter in v{{removedIn}}, so this call does not build on {{target}}. " +
-        "Please use {{replacement}}.",
-      removedFlag:
-        "{{name}} was removed in v{{removedIn}}, so this does not build on {{target}}; use {{replacement}}.",
+      removedCall: "{{name}}() was removed in {{removedIn}}, so this does not build on {{target}}. Please use {{replacement}} instead.",
+      removedParameter: "{{name}}() lost its {{parameter}} parameter in {{removedIn}}, so this call does not build on {{target}}. Please use {{replacement}}.",
+      removedFlag: "{{name}} was removed in {{removedIn}}, so this does not build on {{target}}{{replacement}}.",
     },
   },
-  check(context) {
-    const target = context.target;
-    const targetName = target.stableVersion ? `the ${target.stableVersion} tree` : "current mainline";
-    for (const file of context.files) {
-      const hunkTexts = file.facts.file.hunks.map((h) => h.lines.map((l) => l.text).join("\n"));
-      const added = (c: CallFact) => c.line.status === "add" && !inCompatBlock(c, hunkTexts);
-      for (const call of file.newCalls) {
-        if (!added(call)) continue;
-        const removal = REMOVED_CALLS[call.name];
-        if (removal && (removal.arity === undefined || removal.arity === call.args.length) &&
-          goneFromTarget(removal.removedIn, target) && !declaredByPatch(call.name, context.mail.patchText ?? "")) {
-          context.report({
-            messageId: "removedCall",
-            data: { name: call.name, removedIn: removal.removedIn, replacement: removal.replacement, target: targetName },
-            file: file.facts.path, line: call.line, function: call.fn,
-          });
-          continue;
+  check(fn: FunctionAnalysis, context: RuleContext): Candidate[] {
+    const out: Candidate[] = [];
+    if (context.side !== "new") return out;
+    const era = context.era;
+    const target = era.stable ? `${era.stable}.y` : era.released ? `kernels after v${era.released}` : "current kernels";
+    const defined = context.analysis.definedNames;
+    const version = (v: string, approximate?: boolean) => (approximate ? `around v${v}` : `v${v}`);
+    for (const n of fn.cfg.nodes) {
+      if (!n.expr && !n.decl?.init) continue;
+      const expr = n.expr ?? n.decl!.init!;
+      if (inCompatBlock(fn, n.id) || lineOf(fn, n.id)?.status !== "add") continue;
+      for (const call of callsIn(expr)) {
+        const row = call.fn ? apiRow(call.fn) : undefined;
+        if (!row || defined.has(row.name)) continue;
+        if (row.era?.removed && goneFrom(era, row.era.removed)) {
+          const replacement = row.era.replacement ? `${row.era.replacement}()` : "the current API";
+          out.push({ messageId: "removedCall", data: { name: row.name, removedIn: version(row.era.removed, row.era.approximate), target, replacement }, anchors: [n.id], key: `call|${row.name}` });
         }
-        const param = REMOVED_PARAMETERS[call.name]?.[call.args.length];
-        if (param && goneFromTarget(param.removedIn, target)) {
-          context.report({
-            messageId: "removedParameter",
-            data: { name: call.name, parameter: param.parameter, removedIn: param.removedIn, replacement: param.replacement, target: targetName },
-            file: file.facts.path, line: call.line, function: call.fn,
-          });
+        for (const sig of row.signatures ?? []) {
+          if (sig.arity !== call.args.length || !goneFrom(era, sig.removed)) continue;
+          out.push({ messageId: "removedParameter", data: { name: row.name, parameter: sig.parameter, removedIn: version(sig.removed, sig.approximate), target, replacement: `${sig.replacement}()` }, anchors: [n.id], key: `param|${row.name}|${sig.parameter}` });
         }
       }
-      for (const use of file.facts.identifiers) {
-        const removal = REMOVED_FLAGS[use.name];
-        if (!removal || use.side !== "new" || use.line.status !== "add" || use.inPreprocessor) continue;
-        if (inCompatBlock(use, hunkTexts) || !goneFromTarget(removal.removedIn, target)) continue;
-        context.report({
-          messageId: "removedFlag",
-          data: { name: use.name, removedIn: removal.removedIn, replacement: removal.replacement, target: targetName },
-          file: file.facts.path, line: use.line, function: use.fn,
-        });
+      for (const id of identifiers(expr)) {
+        const row = apiRow(id);
+        if (!row?.flag || !row.era?.removed || !goneFrom(era, row.era.removed) || defined.has(id)) continue;
+        out.push({ messageId: "removedFlag", data: { name: id, removedIn: version(row.era.removed, row.era.approximate), target, replacement: row.era.replacement ? `; use ${row.era.replacement}` : "" }, anchors: [n.id], key: `flag|${id}` });
       }
     }
+    return out;
   },
 };

@@ -1,10 +1,12 @@
 // The shape every rule shares (after ESLint's meta/create): a meta that
-// declares what the rule is about and what it cites, and a check that
-// reads the analysed patch and reports findings by message id.
-import type { CallFact, FileFacts, LineRef } from "../analysis/facts.js";
-import type { PageOrigins } from "../analysis/page-origins.js";
-import type { Mail } from "../mail/types.js";
-import type { PatchTarget } from "../review/patch-target.js";
+// declares what the rule is about and what it cites, and a check that reads
+// the engine's observations for one function on one side of the patch and
+// returns candidate findings. The review keeps a candidate only when the
+// patch introduces it: absent from the old side, anchored on an added line.
+import type { TreeEra } from "../api/era.js";
+import type { FunctionAnalysis } from "../analysis/engine.js";
+import type { FileAnalysis, PatchAnalysis } from "../analysis/analyse-patch.js";
+import type { Side } from "../analysis/source-view.js";
 
 export const CATEGORIES = [
   "gup-data-access", "release-mismatch", "dirty-then-release", "longterm-without-pin", "internal-flag",
@@ -24,7 +26,7 @@ export interface RuleMeta {
   /** kebab-case, equal to the file name. */
   id: string;
   category: Category;
-  /** Default severity; a report may lower it (never raise it). */
+  /** Default severity; a candidate may lower it (never raise it). */
   severity: Severity;
   /** pin_user_pages.rst cases the rule rests on: "case1".."case5", or "basics". */
   cases: string[];
@@ -34,41 +36,31 @@ export interface RuleMeta {
   messages: Record<string, string>;
 }
 
-export interface Report {
+/** A finding as a rule sees it, before the review decides whether the patch introduced it. */
+export interface Candidate {
   messageId: string;
   data?: Record<string, string | number>;
-  file: string;
-  /** The added line the finding is anchored on. */
-  line: LineRef;
-  function?: string;
+  /** CFG nodes to anchor on, best first: the first one on an added line is used. */
+  anchors: number[];
+  /** Other nodes the comment is about (the acquisition, the release), quoted when shown. */
+  related?: number[];
+  /** What makes this finding the same finding on the other side or in another version (no line numbers). */
+  key: string;
   severity?: Severity;
-  /** Other lines the comment is about (acquisition, release...), quoted in the reply. */
-  related?: LineRef[];
-  /** Cases and citation for this report when they differ from the meta's. */
   cases?: string[];
   citation?: Citation;
 }
 
-export interface FileContext {
-  facts: FileFacts;
-  /** Page origins on the new side (context + added lines). */
-  origins: PageOrigins;
-  /** Page origins on the old side (context + removed lines). */
-  oldOrigins: PageOrigins;
-  /** Calls on the new side, in source order. */
-  newCalls: CallFact[];
-}
-
 export interface RuleContext {
-  mail: Mail;
-  target: PatchTarget;
-  files: FileContext[];
-  report(report: Report): void;
+  analysis: PatchAnalysis;
+  file: FileAnalysis;
+  side: Side;
+  era: TreeEra;
 }
 
 export interface Rule {
   meta: RuleMeta;
-  check(context: RuleContext): void;
+  check(fn: FunctionAnalysis, context: RuleContext): Candidate[];
 }
 
 export const PIN_DOC = "https://docs.kernel.org/core-api/pin_user_pages.html";
@@ -81,4 +73,5 @@ export const CASE_URL = {
   case4: `${PIN_DOC}#case-4-pinning-for-struct-page-manipulation-only`,
   case5: `${PIN_DOC}#case-5-pinning-in-order-to-write-to-the-data-within-the-page`,
   flags: `${PIN_DOC}#which-flags-are-set-by-each-wrapper`,
+  another: `${PIN_DOC}#another-way-of-thinking-about-foll-get-foll-pin-and-foll-longterm`,
 } as const;

@@ -24,3 +24,12 @@ export function compareVersions(a: string, b: string): number {
   const [x, y] = [parse(a), parse(b)];
   return Math.sign(x[0] - y[0]) || Math.sign(x[1] - y[1]);
 }
+
+/** The newest mainline release tagged on or before `date` (undefined before 5.0). */
+export function newestReleaseAt(date: Date): string | undefined {
+  let newest: string | undefined;
+  for (const [version, day] of Object.entries(RELEASED)) {
+    if (new Date(`${day}T00:00:00Z`).getTime() <= date.getTime() && (!newest || compareVersions(version, newest) > 0)) newest = version;
+  }
+  return newest;
+}
