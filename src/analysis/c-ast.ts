@@ -7,6 +7,8 @@ import { parseC, type Tree } from "./c-parser.js";
 
 export interface TypeInfo {
   text: string;
+  /** An array's declared size, as written. */
+  size?: string;
   /** `struct foo` / `union foo`: foo. */
   struct?: string;
   pointers: number;
@@ -267,6 +269,7 @@ class Converter {
     let pointers = 0;
     let array = false;
     let name: string | undefined;
+    let arraySize: string | undefined;
     let d = declarator;
     for (let guard = 0; d && guard < 32; guard++) {
       if (d.type === "identifier" || d.type === "field_identifier") {
@@ -274,10 +277,14 @@ class Converter {
         break;
       }
       if (d.type === "pointer_declarator" || d.type === "abstract_pointer_declarator") pointers++;
-      if (d.type === "array_declarator") array = true;
+      if (d.type === "array_declarator") {
+        array = true;
+        const size = this.child(d, "size");
+        if (size) arraySize = this.text(size).replace(/\s+/g, "");
+      }
       d = this.child(d, "declarator") ?? this.named(d).find((c) => c.type.endsWith("declarator") || c.type === "identifier");
     }
-    return { name, type: { text: base, struct, pointers, array, unsigned: isUnsignedType(base) } };
+    return { name, type: { text: base, struct, pointers, array, size: arraySize, unsigned: isUnsignedType(base) } };
   }
 
   decl(n: Raw, depth: number): Stmt {

@@ -3,6 +3,7 @@
 // continue, goto and labels (across the pieces of a function), return, and
 // gaps. Conditions are split at && / || / ! so that every test node tests one
 // atom and the engine refines the state on each outcome.
+import { apiRow, argIndex } from "../api/catalog.js";
 import type { Expr, Stmt, VarDecl } from "./c-ast.js";
 import type { FunctionView } from "./source-view.js";
 
@@ -44,6 +45,8 @@ export interface CfgNode {
   macro?: Expr;
   /** #if conditions around the node inside the function ("!" first when in the #else branch). */
   configs: string[];
+  /** A test inside WARN_ON(): the successor that the warning's true side leads to, a case the code says should not happen. */
+  warnTo?: number;
 }
 
 export interface Cfg {
@@ -301,22 +304,27 @@ class Builder {
 
   /** Splits a condition into atoms: && and || short-circuit, ! swaps the branches. */
   test(e: Expr, from: number | undefined, onTrue: number, onFalse: number): void {
-    const work: { e: Expr; from: number | undefined; t: number; f: number }[] = [{ e, from, t: onTrue, f: onFalse }];
+    const work: { e: Expr; from: number | undefined; t: number; f: number; warn?: number }[] = [{ e, from, t: onTrue, f: onFalse }];
     while (work.length > 0) {
-      const { e: x, from: at, t, f } = work.pop()!;
-      if (x.k === "unary" && x.op === "!") {
-        work.push({ e: x.arg, from: at, t: f, f: t });
+      const { e: x, from: at, t, f, warn } = work.pop()!;
+      const wrapper = x.k === "call" && x.fn ? apiRow(x.fn) : undefined;
+      const inner = wrapper?.passesValue !== undefined && x.k === "call" ? x.args[argIndex(wrapper.passesValue, x.args.length) ?? 0] : undefined;
+      if (inner) {
+        // likely(), unlikely(), WARN_ON(): the test is on what they wrap.
+        work.push({ e: inner, from: at, t, f, warn: warn ?? (wrapper?.warns ? t : undefined) });
+      } else if (x.k === "unary" && x.op === "!") {
+        work.push({ e: x.arg, from: at, t: f, f: t, warn });
       } else if (x.k === "binary" && (x.op === "&&" || x.op === "||")) {
         const mid = this.node("join", x.row);
         if (x.op === "&&") {
-          work.push({ e: x.left, from: at, t: mid.id, f });
-          work.push({ e: x.right, from: mid.id, t, f });
+          work.push({ e: x.left, from: at, t: mid.id, f, warn });
+          work.push({ e: x.right, from: mid.id, t, f, warn });
         } else {
-          work.push({ e: x.left, from: at, t, f: mid.id });
-          work.push({ e: x.right, from: mid.id, t, f });
+          work.push({ e: x.left, from: at, t, f: mid.id, warn });
+          work.push({ e: x.right, from: mid.id, t, f, warn });
         }
       } else {
-        const n = this.node("test", x.row, { expr: x });
+        const n = this.node("test", x.row, { expr: x, warnTo: warn });
         this.link(at, n.id);
         n.succ.push(t, f);
       }

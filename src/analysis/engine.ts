@@ -17,7 +17,7 @@ import {
   type FlagsVal, type Obj, type Site, type Val,
 } from "./values.js";
 
-const MAX_STATES = 12;
+const MAX_STATES = 16;
 const MAX_VISITS = 8;
 const STEP_BUDGET = 60_000;
 
@@ -156,8 +156,8 @@ export class Engine {
       let states = incoming.get(next);
       if (!states) continue;
       if (count > MAX_VISITS && states.size > 1) {
-        const w = widen([...states.values()]);
-        states = new Map([[w.signature(), w]]);
+        // A loop still changing: merge paths that agree on the acquisitions, then (much later) everything.
+        states = count > 3 * MAX_VISITS ? single(widen([...states.values()])) : mergeByProperty(states);
         incoming.set(next, states);
       }
       for (const st of [...states.values()]) {
@@ -201,10 +201,11 @@ export class Engine {
     if (states.has(sig)) return false;
     states.set(sig, st);
     if (states.size > MAX_STATES) {
-      const w = widen([...states.values()]);
-      const wsig = w.signature();
+      // Merge paths that agree on every acquisition first (ESP); only then lose precision on them.
+      let merged = mergeByProperty(states);
+      if (merged.size > MAX_STATES) merged = single(widen([...merged.values()]));
       states.clear();
-      states.set(wsig, w);
+      for (const [k, m] of merged) states.set(k, m);
     }
     return true;
   }
@@ -248,7 +249,8 @@ export class Engine {
           if (v === DEAD) break;
           this.assignKey(d.name, v, st, d.type.unsigned && !d.type.pointers ? d.type.text : undefined);
         } else {
-          st.set(d.name, undefined);
+          // A local array is kernel storage of a known capacity.
+          st.set(d.name, d.type.array ? { t: "kernel", array: true, capacity: d.type.size } : undefined);
         }
         go(0, st);
         break;
@@ -411,9 +413,11 @@ export class Engine {
         if (x.op === "|" && (l?.t === "flags" || r?.t === "flags")) return orFlags(l, r);
         if ((x.op === "+" || x.op === "-") && l && (l.t === "arr" || l.t === "vaddr" || l.t === "page")) {
           if (l.t === "arr") return { ...l, slice: true };
-          if (l.t === "page") return { ...l, rel: "nth" };
+          if (l.t === "page" && l.yields === "page") return { ...l, rel: "nth" };
           return l;
         }
+        // A page frame number or physical address shifted or masked is still that page's address.
+        for (const v of [l, r]) if (v?.t === "page" && (v.yields === "pfn" || v.yields === "phys") && ["<<", ">>", "|", "&", "+", "-"].includes(x.op)) return v;
         return undefined;
       }
       case "cond": {
@@ -777,6 +781,7 @@ export class Engine {
       (bound?.t === "kernel" || !!declared?.array || (declared?.pointers === 1 && single) || ("arg" in spec.pages && spec.pages.form === "array-ref"));
     const site: Site = {
       id, call: row.name, row, mode: spec.mode, node: this.node.id, count, single, flags, key, localStorage,
+      capacity: bound?.t === "kernel" ? bound.capacity : undefined,
       iter: iterAt === undefined ? undefined : args[iterAt], holds: HOLDS,
     };
     this.sites.set(id, site);
@@ -863,8 +868,10 @@ export class Engine {
       f?.facts.set(text, false);
     }
     // A warning's condition being true is a path the code itself says should not happen.
-    const x = stripCasts(e);
-    if (x.k === "call" && x.fn && apiRow(x.fn)?.warns) t?.facts.set(UNEXPECTED, true);
+    if (this.node?.kind === "test" && this.node.warnTo !== undefined) {
+      if (this.node.succ[0] === this.node.warnTo) t?.facts.set(UNEXPECTED, true);
+      if (this.node.succ[1] === this.node.warnTo) f?.facts.set(UNEXPECTED, true);
+    }
     return [t, f];
   }
 
@@ -1095,6 +1102,25 @@ export const DEAD = Symbol("dead");
 export const UNEXPECTED = "@unexpected";
 
 // ---- helpers ----------------------------------------------------------------------
+
+function single(st: PathState): Map<string, PathState> {
+  return new Map([[st.signature(), st]]);
+}
+
+/** Paths that agree on every acquisition become one; what else they knew is kept where they agree. */
+function mergeByProperty(states: Map<string, PathState>): Map<string, PathState> {
+  const groups = new Map<string, PathState[]>();
+  for (const s of states.values()) {
+    const k = s.propertySignature();
+    groups.set(k, [...(groups.get(k) ?? []), s]);
+  }
+  const out = new Map<string, PathState>();
+  for (const g of groups.values()) {
+    const m = g.length === 1 ? g[0]! : widen(g);
+    out.set(m.signature(), m);
+  }
+  return out;
+}
 
 function copyInto(to: PathState, from: PathState): void {
   to.objs = from.objs;

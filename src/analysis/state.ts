@@ -79,6 +79,16 @@ export class PathState {
     this.gap = true;
   }
 
+  /** The text of what the acquisitions are in (and the atomic depth): states equal here merge first. */
+  propertySignature(): string {
+    const parts: string[] = [];
+    for (const [id, o] of [...this.objs].sort((a, b) => a[0] - b[0])) {
+      parts.push(`${id}:${o.status}:${o.outcome}:${o.each ? `${o.each.op}${o.each.loop}` : ""}:${o.extraRef ? 1 : 0}${o.willPin === undefined ? "u" : o.willPin ? 1 : 0}${o.freed ? 1 : 0}${o.partly ? 1 : 0}${o.remainder ? 1 : 0}`);
+    }
+    parts.push(`a${this.atomic.length}`, `g${this.gap ? 1 : 0}`);
+    return parts.join("|");
+  }
+
   /** A canonical text of everything the rules look at, for merging equal states. */
   signature(): string {
     const parts: string[] = [];

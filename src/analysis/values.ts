@@ -31,7 +31,7 @@ export type Val =
   /** A kernel address of `obj`'s page data. */
   | { t: "vaddr"; obj: number; safe: boolean; mapper: string; node: number }
   /** Kernel memory: pages or an array the kernel allocated. */
-  | { t: "kernel"; array: boolean }
+  | { t: "kernel"; array: boolean; capacity?: string }
   | { t: "null" }
   /** A named constant (ITER_SOURCE, READ, DMA_FROM_DEVICE...). */
   | { t: "const"; name: string }
@@ -64,6 +64,8 @@ export interface Site {
   resultKey?: string;
   /** The pages went into storage this function owns: an array it allocated or declared, or a local page variable. */
   localStorage?: boolean;
+  /** The declared size of the local array the pages went into. */
+  capacity?: string;
   /** The iterator (iov_iter acquisitions). */
   iter?: Val;
   /** Assumed at the function's entry from what the function itself does (not acquired here). */

@@ -58,13 +58,14 @@ export const leakOnErrorPath: Rule = {
       if (o.st.facts.get(UNEXPECTED)) continue;
       if (o.k === "exit") {
         for (const obj of o.st.objs.values()) {
-          if (obj.site.inferred || obj.freed) continue;
+          // A path on which the acquisition got nothing has nothing to leak: it does not count either way.
+          if (obj.site.inferred || obj.freed || (obj.outcome & obj.site.holds) === 0) continue;
           const leaking = holds(obj) && (o.failure || localArray(obj));
           exits.push({ obj, jump: o.st.jump ?? o.node, node: o.node, leaking, how: "exit" });
         }
       } else if (o.k === "free") {
         const obj = o.st.obj(o.obj);
-        if (!obj || obj.site.inferred) continue;
+        if (!obj || obj.site.inferred || (obj.outcome & obj.site.holds) === 0) continue;
         exits.push({ obj, jump: o.st.jump ?? o.node, node: o.node, leaking: holds(obj), how: "free" });
       }
     }
