@@ -4,7 +4,7 @@
 import { createHash } from "node:crypto";
 import type { Config } from "../config/schema.js";
 import type { MaintainersIndex } from "../maintainers/maintainers-file.js";
-import { formatAddress } from "../reply/render-rfc5322.js";
+import { encodeUnstructured, foldAddresses, foldHeader } from "../mail/header-fields.js";
 import type { Store } from "../store/store.js";
 import type { FindingView } from "../store/views.js";
 import { buildDigest, type Digest } from "./build-digest.js";
@@ -31,9 +31,9 @@ export async function enqueueDigest(store: Store, config: Config, to: string, di
   const key = `digest\0${to.toLowerCase()}\0${since.toISOString()}\0${until.toISOString()}`;
   const messageId = `pinwatch-digest-${createHash("sha1").update(key).digest("hex").slice(0, 24)}@${config.bot.messageIdDomain}`;
   const raw = [
-    `From: ${formatAddress({ name: config.bot.name, address: config.bot.address })}`,
-    `To: <${to}>`,
-    `Subject: ${digest.subject}`,
+    foldAddresses("From", [{ name: config.bot.name, address: config.bot.address }]),
+    foldAddresses("To", [{ name: "", address: to }]),
+    foldHeader("Subject", encodeUnstructured(digest.subject)),
     `Date: ${now.toUTCString().replace("GMT", "+0000")}`,
     `Message-ID: <${messageId}>`,
     "MIME-Version: 1.0",
