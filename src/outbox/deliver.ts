@@ -50,6 +50,7 @@ export async function deliverOwed(options: DeliverOptions): Promise<DeliveryStat
   const recovered = await store.recoverStaleClaims(now(), o.claimTimeoutSeconds * 1000, o.inDoubtWaitMinutes * 60 * 1000);
   stats.confirmedInArchive += recovered.confirmed;
   if (recovered.confirmed > 0) log.info({ replies: recovered.confirmed }, "sends cut off before their outcome was recorded were delivered: the list shows them");
+  if (recovered.released > 0) log.info({ replies: recovered.released }, "dry-run replies cut off before their file was written are written now");
   if (recovered.requeued > 0) log.warn({ replies: recovered.requeued }, "sends cut off before their outcome was recorded are in doubt; each is re-sent (same Message-ID) only if no list shows it in time");
   let transport = options.transport;
   const handled: number[] = [];

@@ -70,7 +70,9 @@ export class OutboxQueries {
         `UPDATE outbox SET state = 'failed', last_error = @error, attempts = attempts + 1, claimed_by = NULL, decided_at = @at
          WHERE outbox_id = @id AND state = 'sending' AND claimed_by = @owner`,
       ),
-      stale: db.prepare("SELECT outbox_id, claimed_at FROM outbox WHERE state = 'sending' AND claimed_at < ?"),
+      stale: db.prepare("SELECT outbox_id, claimed_at FROM outbox WHERE state = 'sending' AND mode != 'dry-run' AND claimed_at < ?"),
+      // Writing a maildir file twice makes one file (it is named by the reply's Message-ID): no need to wait.
+      releaseDryRun: db.prepare("UPDATE outbox SET state = 'pending', claimed_by = NULL, next_attempt_at = NULL WHERE state = 'sending' AND mode = 'dry-run'"),
       requeueInDoubt: db.prepare(
         `UPDATE outbox SET state = 'pending', in_doubt = 1, claimed_by = NULL, next_attempt_at = ?,
            last_error = 'in doubt: the send was cut off before its outcome was recorded'
@@ -125,12 +127,13 @@ export class OutboxQueries {
     }
   }
 
-  recoverStaleClaims(now: Date, claimTimeoutMs: number, inDoubtWaitMs: number): { confirmed: number; requeued: number } {
+  recoverStaleClaims(now: Date, claimTimeoutMs: number, inDoubtWaitMs: number): { confirmed: number; requeued: number; released: number } {
     const at = now.toISOString();
     return this.db
       .transaction(() => {
         let confirmed = 0;
         let requeued = 0;
+        const released = this.s.releaseDryRun.run().changes;
         const cutoff = new Date(now.getTime() - claimTimeoutMs).toISOString();
         for (const row of this.s.stale.all(cutoff) as Row[]) {
           const id = row.outbox_id as number;
@@ -141,7 +144,7 @@ export class OutboxQueries {
           const next = new Date(Date.parse(row.claimed_at as string) + inDoubtWaitMs).toISOString();
           requeued += this.s.requeueInDoubt.run(next, id).changes;
         }
-        return { confirmed, requeued };
+        return { confirmed, requeued, released };
       })
       .immediate();
   }

@@ -209,7 +209,7 @@ export class SqliteStore implements Store {
     return this.outbox.recordDelivery(id, owner, outcome);
   }
 
-  async recoverStaleClaims(now: Date, claimTimeoutMs: number, inDoubtWaitMs: number): Promise<{ confirmed: number; requeued: number }> {
+  async recoverStaleClaims(now: Date, claimTimeoutMs: number, inDoubtWaitMs: number): Promise<{ confirmed: number; requeued: number; released: number }> {
     return this.outbox.recoverStaleClaims(now, claimTimeoutMs, inDoubtWaitMs);
   }
 

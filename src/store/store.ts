@@ -194,11 +194,13 @@ export interface Store {
   /** Records the outcome of a claimed send; false if the claim was lost meanwhile. */
   recordDelivery(id: number, owner: string, outcome: DeliveryOutcome): Promise<boolean>;
   /**
-   * Claims older than `claimTimeoutMs` were cut off mid-send (a crash): each
-   * is recorded as sent if its Message-ID was seen on a list since, else it
-   * waits `inDoubtWaitMs` from its claim for the list to echo it, then is due again.
+   * Live claims older than `claimTimeoutMs` were cut off mid-send (a crash):
+   * each is recorded as sent if its Message-ID was seen on a list since,
+   * else it waits `inDoubtWaitMs` from its claim for the list to echo it,
+   * then is due again (in doubt). Dry-run claims are released at once
+   * (`released`): writing the maildir file again makes no second copy.
    */
-  recoverStaleClaims(now: Date, claimTimeoutMs: number, inDoubtWaitMs: number): Promise<{ confirmed: number; requeued: number }>;
+  recoverStaleClaims(now: Date, claimTimeoutMs: number, inDoubtWaitMs: number): Promise<{ confirmed: number; requeued: number; released: number }>;
   /** Mails sent by SMTP since `since`, to one list or overall. */
   sentCount(since: Date, list?: string): Promise<number>;
   outboxEntries(filter?: OutboxFilter): Promise<OutboxEntry[]>;
