@@ -166,9 +166,9 @@ export const outboxSchema = z.object({
   /** A send claimed this long ago and never recorded was cut off mid-send (crash): it is in doubt. */
   claimTimeoutSeconds: z.number().positive().default(300),
   /**
-   * An in-doubt reply is re-sent only after this long without it showing up
-   * on a followed list (the archive echoes what was delivered). The re-send
-   * carries the same Message-ID, so archives and mail clients drop a copy.
+   * An in-doubt reply waits this long for a followed list to show it; then
+   * the archives it went to are asked, and it is re-sent (same Message-ID,
+   * so archives and mail clients drop a copy) only if they all answer no.
    */
   inDoubtWaitMinutes: z.number().min(0).default(60),
   /** People (addresses) who asked never to get pinwatch mail: no reply to their patches, never in Cc. */

@@ -11,6 +11,7 @@ import type { Logger } from "../log.js";
 import { deliverToMaildir } from "../reply/write-maildir.js";
 import { backoffDelay } from "../sources/polite.js";
 import type { OutboxEntry, Store } from "../store/store.js";
+import type { ArchiveLookup } from "./archive-lookup.js";
 import type { MailTransport } from "./smtp-transport.js";
 
 export interface DeliveryStats {
@@ -20,11 +21,13 @@ export interface DeliveryStats {
   failed: number;
   rateLimited: number;
   confirmedInArchive: number;
+  /** In-doubt replies held back because an archive they went to could not be asked. */
+  waitingForArchive: number;
 }
 
 export interface DeliverOptions {
   store: Store;
-  config: Pick<Config, "outbox" | "bot">;
+  config: Pick<Config, "outbox" | "bot" | "lists" | "poller">;
   /** The dry-run maildir. */
   outboxDir: string;
   log: Logger;
@@ -33,6 +36,8 @@ export interface DeliverOptions {
   transport?: MailTransport;
   /** Most replies handled in one run; the rest wait for the next. */
   limit?: number;
+  /** Asks an archive for a Message-ID (tests); created from the config when an in-doubt reply needs it. */
+  lookup?: ArchiveLookup;
 }
 
 /** Names this process in claims, so a claim shows who held it. */
@@ -46,12 +51,12 @@ export async function deliverOwed(options: DeliverOptions): Promise<DeliveryStat
   const { store, config, log } = options;
   const now = options.now ?? (() => new Date());
   const o = config.outbox;
-  const stats: DeliveryStats = { written: 0, sent: 0, retrying: 0, failed: 0, rateLimited: 0, confirmedInArchive: 0 };
+  const stats: DeliveryStats = { written: 0, sent: 0, retrying: 0, failed: 0, rateLimited: 0, confirmedInArchive: 0, waitingForArchive: 0 };
   const recovered = await store.recoverStaleClaims(now(), o.claimTimeoutSeconds * 1000, o.inDoubtWaitMinutes * 60 * 1000);
   stats.confirmedInArchive += recovered.confirmed;
   if (recovered.confirmed > 0) log.info({ replies: recovered.confirmed }, "sends cut off before their outcome was recorded were delivered: the list shows them");
   if (recovered.released > 0) log.info({ replies: recovered.released }, "dry-run replies cut off before their file was written are written now");
-  if (recovered.requeued > 0) log.warn({ replies: recovered.requeued }, "sends cut off before their outcome was recorded are in doubt; each is re-sent (same Message-ID) only if no list shows it in time");
+  if (recovered.requeued > 0) log.warn({ replies: recovered.requeued }, "sends cut off before their outcome was recorded are in doubt; each is sent again (same Message-ID) only if the archives it went to, asked, do not have it");
   let transport = options.transport;
   const handled: number[] = [];
   try {
@@ -69,6 +74,24 @@ export async function deliverOwed(options: DeliverOptions): Promise<DeliveryStat
         }
         continue;
       }
+      if (entry.inDoubt) {
+        options.lookup ??= (await import("./archive-lookup.js")).createArchiveLookup(config, log);
+        const verdict = await lookInArchives(entry, config, options.lookup);
+        if (verdict.found) {
+          await store.recordDelivery(entry.id, CLAIM_OWNER, { state: "sent", via: "archive", at: now() });
+          stats.confirmedInArchive++;
+          log.info({ outbox: entry.id, reply: entry.replyMessageId, list: verdict.found }, "an in-doubt reply is in the archive: recorded as sent, not sent again");
+          continue;
+        }
+        if (verdict.unavailable) {
+          const error = `in doubt: the archive of ${verdict.unavailable} cannot be asked whether it has the reply; it is not sent again until one can`;
+          await store.recordDelivery(entry.id, CLAIM_OWNER, { state: "pending", error, nextAttemptAt: new Date(now().getTime() + o.retryBaseSeconds * 1000), countsAsAttempt: false });
+          stats.waitingForArchive++;
+          log.warn({ outbox: entry.id, reply: entry.replyMessageId }, error);
+          continue;
+        }
+        log.warn({ outbox: entry.id, reply: entry.replyMessageId, asked: verdict.asked }, verdict.asked.length ? "an in-doubt reply is in none of the archives it went to: sending it again, same Message-ID" : "an in-doubt reply went to no list whose archive can be asked: sending it again, same Message-ID");
+      }
       if (await overRateLimit(store, entry, config, now())) {
         stats.rateLimited++;
         await store.recordDelivery(entry.id, CLAIM_OWNER, { state: "pending", nextAttemptAt: new Date(now().getTime() + RATE_LIMIT_PAUSE_MS), countsAsAttempt: false });
@@ -83,6 +106,20 @@ export async function deliverOwed(options: DeliverOptions): Promise<DeliveryStat
   }
   if (stats.rateLimited > 0) log.warn({ replies: stats.rateLimited }, "rate limit reached; replies wait for the next run");
   return stats;
+}
+
+/** Asks every archive the reply went to: found in one, or one could not be asked, or (asked: which said no) none has it. */
+async function lookInArchives(entry: OutboxEntry, config: DeliverOptions["config"], lookup: ArchiveLookup): Promise<{ found?: string; unavailable?: string; asked: string[] }> {
+  const { listsOfReply } = await import("./archive-lookup.js");
+  const asked: string[] = [];
+  let unavailable: string | undefined;
+  for (const list of listsOfReply(config.lists, entry)) {
+    const a = await lookup(list, entry.replyMessageId);
+    if (a.answer === "found") return { found: list.name, asked };
+    if (a.answer === "unavailable") unavailable ??= `${list.name} (${a.reason})`;
+    if (a.answer === "absent") asked.push(list.name);
+  }
+  return { unavailable, asked };
 }
 
 async function overRateLimit(store: Store, entry: OutboxEntry, config: DeliverOptions["config"], now: Date): Promise<boolean> {

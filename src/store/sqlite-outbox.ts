@@ -31,6 +31,7 @@ function entry(r: Row): OutboxEntry {
     sentAt: opt(r.sent_at),
     deliveredVia: opt(r.delivered_via),
     decidedBy: opt(r.decided_by),
+    inDoubt: r.in_doubt === 1,
   };
 }
 

@@ -78,6 +78,8 @@ export interface OutboxEntry extends Required<Omit<OutboxReply, "mode">> {
   /** maildir, smtp, or archive (an in-doubt send later seen on a list). */
   deliveredVia?: string;
   decidedBy?: string;
+  /** A send of it was cut off after the server may have accepted it: look in the archives before sending it again. */
+  inDoubt: boolean;
 }
 
 export interface ReviewRecord {
@@ -152,7 +154,7 @@ export type OutboxDecision = "approve" | "reject" | "retry";
 
 /** What happened to one claimed send. */
 export type DeliveryOutcome =
-  | { state: "sent"; via: "maildir" | "smtp"; at: Date }
+  | { state: "sent"; via: "maildir" | "smtp" | "archive"; at: Date }
   /** Try again at `nextAttemptAt`; `countsAsAttempt` false when only a rate limit held it back. */
   | { state: "pending"; error?: string; nextAttemptAt: Date; countsAsAttempt: boolean }
   | { state: "failed"; error: string; at: Date };

@@ -118,9 +118,18 @@ export class LocalLore {
 
   async startServers(): Promise<void> {
     await this.startHttp();
+    await this.startNntp();
+  }
+
+  async startNntp(): Promise<void> {
     const log = openSync(join(this.dir, "nntpd.log"), "a");
     this.nntp = spawn("public-inbox-nntpd", ["-l", `nntp://127.0.0.1:${this.nntpPort}`, "-W0"], { env: this.env(), stdio: ["ignore", log, log] });
     await waitForPort(this.nntpPort);
+  }
+
+  async stopNntp(): Promise<void> {
+    await stop(this.nntp);
+    this.nntp = undefined;
   }
 
   async startHttp(): Promise<void> {
