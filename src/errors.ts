@@ -17,6 +17,7 @@ export const ERROR_CODES = {
   PW_E_OUTBOX: "an outbox command named a reply that does not exist or is in the wrong state",
   PW_E_SMTP: "the mail server could not be reached or failed temporarily; the reply is retried with backoff",
   PW_E_SMTP_REJECTED: "the mail server refused a reply permanently (5xx); it is marked failed until retried by hand",
+  PW_E_SMTP_CONFIG: "the mail server refused pinwatch itself (login, TLS, sender address): sending is paused, no reply is failed",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

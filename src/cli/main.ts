@@ -25,11 +25,13 @@ Usage:
       Read a list from DATE (YYYY-MM-DD) on; what is stored already is skipped.
   pinwatch outbox list [--state STATE] [--list NAME] [--config FILE]
   pinwatch outbox show|approve|reject|retry ID [--config FILE]
+  pinwatch outbox retry --all [--config FILE]
   pinwatch outbox send [--config FILE]
       The replies owed and their states (pending, sending, sent, failed,
       held, rejected). approve sends a held reply (moderated lists); reject
-      drops a held, pending or failed one; retry sends a failed one again;
-      send delivers what is due now. ID is the outbox number or Message-ID.
+      drops a held, pending or failed one; retry sends a failed one again
+      (--all: every failed one, and lifts a sending pause); send delivers
+      what is due now. ID is the outbox number or Message-ID.
   pinwatch serve [--config FILE]
       The dashboard alone (npm start serves it too): overview, series, rules,
       outbox and moderation queue, JSON under /api.
@@ -62,6 +64,7 @@ async function main(argv: string[]): Promise<number> {
         state: { type: "string" },
         to: { type: "string" },
         maintainer: { type: "string" },
+        all: { type: "boolean" },
       },
     });
   } catch (err) {
@@ -119,7 +122,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case "outbox": {
       const { runOutboxCommand } = await import("./outbox-command.js");
-      return runOutboxCommand({ action: rest[0], args: rest.slice(1), state: values.state, list: values.list, config, log: subsystemLogger("outbox"), out });
+      return runOutboxCommand({ action: rest[0], args: rest.slice(1), state: values.state, list: values.list, all: values.all, config, log: subsystemLogger("outbox"), out });
     }
     default:
       process.stderr.write(`pinwatch: PW_E_USAGE unknown command "${command}"\n\n${USAGE}`);

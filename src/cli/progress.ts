@@ -62,5 +62,6 @@ export function deliverySummary(d: DeliveryStats, outboxDir: string): string {
   if (d.rateLimited) parts.push(`${d.rateLimited} rate-limited`);
   if (d.confirmedInArchive) parts.push(`${d.confirmedInArchive} confirmed by the archive`);
   if (d.waitingForArchive) parts.push(`${d.waitingForArchive} in doubt, waiting for an archive to answer`);
+  if (d.paused) parts.push(`sending paused: ${d.paused}`);
   return parts.join(", ");
 }

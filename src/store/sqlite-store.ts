@@ -12,7 +12,7 @@ import { priorReview } from "./sqlite-lineage.js";
 import { ViewQueries } from "./sqlite-views.js";
 import type { DigestRecord, FindingFilter, FindingView, SeriesView, SourceHealth } from "./views.js";
 import type { LineageKeys, PriorReview } from "../review/lineage.js";
-import type { IngestBatch, OutboxReply, OutboxEntry, OutboxFilter, OutboxDecision, DeliveryOutcome, PendingPatch, ReviewRecord, Store, StoreCounts } from "./store.js";
+import type { IngestBatch, OutboxReply, OutboxEntry, OutboxFilter, OutboxDecision, DeliveryOutcome, PendingPatch, ReviewRecord, SendingPause, Store, StoreCounts } from "./store.js";
 
 type Row = Record<string, unknown>;
 
@@ -201,8 +201,8 @@ export class SqliteStore implements Store {
     return priorReview(this.db, keys);
   }
 
-  async claimDue(owner: string, now: Date, limit: number, excluding?: readonly number[]): Promise<OutboxEntry[]> {
-    return this.outbox.claimDue(owner, now, limit, excluding);
+  async claimDue(owner: string, now: Date, limit: number, excluding?: readonly number[], modes?: readonly OutboxEntry["mode"][]): Promise<OutboxEntry[]> {
+    return this.outbox.claimDue(owner, now, limit, excluding, modes);
   }
 
   async recordDelivery(id: number, owner: string, outcome: DeliveryOutcome): Promise<boolean> {
@@ -227,6 +227,22 @@ export class SqliteStore implements Store {
 
   async decideOutbox(id: number, decision: OutboxDecision, by: string, at: Date): Promise<OutboxEntry> {
     return this.outbox.decide(id, decision, by, at);
+  }
+
+  async retryFailed(by: string, at: Date): Promise<number> {
+    return this.outbox.retryFailed(by, at);
+  }
+
+  async sendingPause(): Promise<SendingPause | undefined> {
+    return this.outbox.sendingPause();
+  }
+
+  async pauseSending(pause: { code: string; reason: string; at: Date; retryAt: Date }): Promise<SendingPause> {
+    return this.outbox.pauseSending(pause);
+  }
+
+  async resumeSending(): Promise<boolean> {
+    return this.outbox.resumeSending();
   }
 
   async enqueueMail(mail: OutboxReply & { kind: "digest" }, at: Date): Promise<boolean> {

@@ -159,6 +159,17 @@ export type DeliveryOutcome =
   | { state: "pending"; error?: string; nextAttemptAt: Date; countsAsAttempt: boolean }
   | { state: "failed"; error: string; at: Date };
 
+/** Sending stopped because the mail server refuses pinwatch itself (its login, TLS, its address). */
+export interface SendingPause {
+  code: string;
+  reason: string;
+  since: string;
+  /** When the next run tries one reply again. */
+  retryAt: string;
+  /** Tries since the pause began. */
+  probes: number;
+}
+
 export interface StoreCounts {
   messages: number;
   reviews: number;
@@ -190,9 +201,9 @@ export interface Store {
    * Claims up to `limit` replies due now. Each is claimed by one process
    * only. A reply whose Message-ID has already been seen on a list is
    * recorded as sent (delivered by an earlier, interrupted send) instead.
-   * `excluding`: replies already handled in this run.
+   * `excluding`: replies already handled in this run; `modes`: only these (a paused outbox claims dry-run ones only).
    */
-  claimDue(owner: string, now: Date, limit: number, excluding?: readonly number[]): Promise<OutboxEntry[]>;
+  claimDue(owner: string, now: Date, limit: number, excluding?: readonly number[], modes?: readonly OutboxEntry["mode"][]): Promise<OutboxEntry[]>;
   /** Records the outcome of a claimed send; false if the claim was lost meanwhile. */
   recordDelivery(id: number, owner: string, outcome: DeliveryOutcome): Promise<boolean>;
   /**
@@ -210,6 +221,14 @@ export interface Store {
   outboxEntry(id: number | string): Promise<OutboxEntry | undefined>;
   /** approve: held → pending (sent live); reject: held|pending|failed → rejected; retry: failed → pending. */
   decideOutbox(id: number, decision: OutboxDecision, by: string, at: Date): Promise<OutboxEntry>;
+  /** Every failed reply due again (`outbox retry --all`); how many. */
+  retryFailed(by: string, at: Date): Promise<number>;
+  /** The pause in force, if sending is paused. */
+  sendingPause(): Promise<SendingPause | undefined>;
+  /** Starts the pause, or records one more failed try of it. */
+  pauseSending(pause: { code: string; reason: string; at: Date; retryAt: Date }): Promise<SendingPause>;
+  /** Ends the pause; false if there was none. */
+  resumeSending(): Promise<boolean>;
   /** Records a mail that is not a reply (a digest) for delivery; false if its key was recorded before. */
   enqueueMail(mail: OutboxReply & { kind: "digest" }, at: Date): Promise<boolean>;
 
