@@ -190,8 +190,10 @@ export const webSchema = z.object({
   tokenEnv: z.string().default("PINWATCH_DASHBOARD_TOKEN"),
   /** Environment variable with the secret that signs session cookies (default: random per start). */
   secretEnv: z.string().default("PINWATCH_DASHBOARD_SECRET"),
-  /** The dashboard's public address, for links in digests. */
-  publicUrl: z.string().default("http://127.0.0.1:8080"),
+  /** The dashboard's address as readers reach it, for links in digests (default: http://<host>:<port>). */
+  publicUrl: z.string().url().optional(),
+  /** Login attempts allowed per client address and minute; more are answered 429. */
+  loginAttemptsPerMinute: z.number().int().min(1).default(10),
 });
 
 export const digestRecipientSchema = z.object({
