@@ -26,7 +26,7 @@ export async function runDaemon(config: Config, log: Logger, out: (t: string) =>
   let web: RunningWeb | undefined;
   if (config.web.enabled) {
     try {
-      web = await startWeb(config, ctx.store, maintainers, subsystemLogger("web"));
+      web = await startWeb(config, ctx.store, maintainers, subsystemLogger("web"), process.env, ctx.metrics);
     } catch (err) {
       log.error({ code: (err as { code?: string }).code }, `dashboard not started: ${describeError(err)}`);
     }

@@ -126,6 +126,8 @@ export const pollerSchema = z.object({
   reviewInWorker: z.boolean().default(true),
   /** Messages per store transaction (the cursor moves with each one). */
   commitEvery: z.number().int().min(1).max(10000).default(500),
+  /** /healthz reports a list whose last successful poll is older than this as stale. */
+  maxLagMinutes: z.number().positive().default(60),
 });
 
 function isRegExp(source: string): boolean {

@@ -25,6 +25,8 @@ export interface DeliveryStats {
   waitingForArchive: number;
   /** Why sending is paused (the mail server refuses pinwatch itself), when it is. */
   paused?: string;
+  /** Delivery errors met in this run, by code (for /metrics). */
+  errorsByCode: Record<string, number>;
 }
 
 export interface DeliverOptions {
@@ -55,7 +57,7 @@ export async function deliverOwed(options: DeliverOptions): Promise<DeliveryStat
   const { store, config, log } = options;
   const now = options.now ?? (() => new Date());
   const o = config.outbox;
-  const stats: DeliveryStats = { written: 0, sent: 0, retrying: 0, failed: 0, rateLimited: 0, confirmedInArchive: 0, waitingForArchive: 0 };
+  const stats: DeliveryStats = { written: 0, sent: 0, retrying: 0, failed: 0, rateLimited: 0, confirmedInArchive: 0, waitingForArchive: 0, errorsByCode: {} };
   const recovered = await store.recoverStaleClaims(now(), o.claimTimeoutSeconds * 1000, o.inDoubtWaitMinutes * 60 * 1000);
   stats.confirmedInArchive += recovered.confirmed;
   if (recovered.confirmed > 0) log.info({ replies: recovered.confirmed }, "sends cut off before their outcome was recorded were delivered: the list shows them");
@@ -172,6 +174,7 @@ async function sendOne(entry: OutboxEntry, transport: MailTransport, options: De
     await transport.send({ label, from: config.bot.address, to, raw: entry.raw });
   } catch (err) {
     const error = err instanceof PinwatchError ? err : new PinwatchError("PW_E_SMTP", describeError(err), { subject: label, cause: err });
+    stats.errorsByCode[error.code] = (stats.errorsByCode[error.code] ?? 0) + 1;
     if (error.code === "PW_E_SMTP_CONFIG") {
       // Due again at once: the pause, not the reply, decides when sending is tried again.
       await store.recordDelivery(entry.id, CLAIM_OWNER, { state: "pending", error: `sending paused: ${error.message}`, nextAttemptAt: now(), countsAsAttempt: false });

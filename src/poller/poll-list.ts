@@ -22,6 +22,18 @@ export interface PollResult {
 }
 
 export async function pollList(list: ListConfig, ctx: PollerContext, options: PollOptions = {}): Promise<PollResult> {
+  const started = performance.now();
+  try {
+    const result = await pollOnce(list, ctx, options);
+    ctx.metrics.pollFinished(list.name, (performance.now() - started) / 1000, result.stats, result.delivery);
+    return result;
+  } catch (err) {
+    ctx.metrics.pollFailed(list.name, (performance.now() - started) / 1000, (err as { code?: string }).code ?? "unknown");
+    throw err;
+  }
+}
+
+async function pollOnce(list: ListConfig, ctx: PollerContext, options: PollOptions): Promise<PollResult> {
   const log = ctx.log.child({ list: list.name });
   const source = await createSource(list, { root: ctx.root, mirrorDir: ctx.mirrorDir, polite: { ...ctx.polite, log } });
   try {

@@ -12,7 +12,7 @@ import { priorReview } from "./sqlite-lineage.js";
 import { ViewQueries } from "./sqlite-views.js";
 import type { DigestRecord, FindingFilter, FindingView, SeriesView, SourceHealth } from "./views.js";
 import type { LineageKeys, PriorReview } from "../review/lineage.js";
-import type { IngestBatch, OutboxReply, OutboxEntry, OutboxFilter, OutboxDecision, DeliveryOutcome, PendingPatch, ReviewRecord, SendingPause, Store, StoreCounts } from "./store.js";
+import type { IngestBatch, OutboxReply, OutboxEntry, OutboxFilter, OutboxDecision, OutboxState, DeliveryOutcome, PendingPatch, ReviewRecord, SendingPause, Store, StoreCounts } from "./store.js";
 
 type Row = Record<string, unknown>;
 
@@ -279,6 +279,28 @@ export class SqliteStore implements Store {
       outbox: one("SELECT COUNT(*) AS n FROM outbox"),
       errors: one("SELECT COUNT(*) AS n FROM ingest_errors"),
     };
+  }
+
+  async outboxStates(): Promise<Partial<Record<OutboxState, number>>> {
+    const rows = this.db.prepare("SELECT state, COUNT(*) AS n FROM outbox GROUP BY state").all() as Row[];
+    return Object.fromEntries(rows.map((r) => [r.state as OutboxState, r.n as number]));
+  }
+
+  async fetchStates(): Promise<Awaited<ReturnType<Store["fetchStates"]>>> {
+    const rows = this.db.prepare("SELECT list, type, last_fetch_at, last_success_at, last_error, consecutive_failures FROM sources ORDER BY list").all() as Row[];
+    const opt = (v: unknown) => (v === null || v === undefined ? undefined : String(v));
+    return rows.map((r) => ({
+      list: r.list as string,
+      type: r.type as string,
+      lastFetchAt: opt(r.last_fetch_at),
+      lastSuccessAt: opt(r.last_success_at),
+      lastError: opt(r.last_error),
+      consecutiveFailures: r.consecutive_failures as number,
+    }));
+  }
+
+  async ping(): Promise<void> {
+    this.db.prepare("SELECT 1 FROM schema_migrations LIMIT 1").get();
   }
 
   /** The earlier version's findings that this version no longer has, in files it still touches, were addressed by it. */

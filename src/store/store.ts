@@ -240,5 +240,11 @@ export interface Store {
   lastDigest(recipient: string): Promise<DigestRecord | undefined>;
   recordDigest(digest: DigestRecord, at: Date): Promise<void>;
   counts(): Promise<StoreCounts>;
+  /** Replies per outbox state (for /healthz and /metrics). */
+  outboxStates(): Promise<Partial<Record<OutboxState, number>>>;
+  /** Each source's fetch record, without the per-list counts of sourceHealth (cheap enough for /healthz). */
+  fetchStates(): Promise<Pick<SourceHealth, "list" | "type" | "lastFetchAt" | "lastSuccessAt" | "lastError" | "consecutiveFailures">[]>;
+  /** Throws when the database cannot be read. */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }

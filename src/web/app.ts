@@ -11,6 +11,8 @@ import { PinwatchError } from "../errors.js";
 import type { Logger } from "../log.js";
 import { digestFor, parseSince } from "../digest/digest-run.js";
 import { DashboardAuth } from "./auth.js";
+import { healthReport } from "../ops/health.js";
+import { PinwatchMetrics } from "../ops/metrics.js";
 import { dashboardUrl } from "./dashboard-url.js";
 import { cleanFilters, filteredFindings, overviewData, ruleData, seriesData, type DashboardDeps } from "./dashboard-data.js";
 import { html } from "./html.js";
@@ -20,6 +22,8 @@ import { loginPage, outboxPage, overviewPage, rulePage, rulesIndexPage, seriesPa
 export interface WebOptions extends DashboardDeps {
   log?: Logger;
   auth: DashboardAuth;
+  /** This process's metrics (the daemon's, fed by its polls); a dashboard alone shows the store's gauges. */
+  metrics?: PinwatchMetrics;
 }
 
 const COOKIE = "pinwatch_session";
@@ -83,6 +87,17 @@ export async function buildApp(options: WebOptions) {
     }
     return s;
   };
+
+  // Operations: for monitors and Prometheus; neither shows anything from mail.
+  const metrics = options.metrics ?? new PinwatchMetrics(options.store);
+  app.get("/healthz", async (_req, reply) => {
+    const report = await healthReport(options.store, options.config, (options.now ?? (() => new Date()))());
+    return reply.code(report.status === "down" ? 503 : 200).header("cache-control", "no-store").send(report);
+  });
+  app.get("/metrics", async (_req, reply) => {
+    const { contentType, text } = await metrics.exposition();
+    return reply.type(contentType).header("cache-control", "no-store").send(text);
+  });
 
   app.get("/", async (req, reply) => page(req, reply, "Overview", overviewPage(await overviewData(options, cleanFilters(req.query as Record<string, unknown>)))));
   app.get("/api/overview", async (req) => overviewData(options, cleanFilters(req.query as Record<string, unknown>)));
