@@ -130,17 +130,21 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** A database that failed under pinwatch must not be closed on the way out (see databaseAbandoned): exit at once. */
+async function finish(code: number): Promise<void> {
+  process.exitCode = code;
+  const { databaseAbandoned } = await import("../store/storage-guard.js");
+  if (databaseAbandoned()) process.exit(code);
+}
+
 main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
+  (code) => finish(code),
   (err: unknown) => {
     if (err instanceof PinwatchError) {
       process.stderr.write(`pinwatch: ${err.code} ${err.message}\n`);
-      process.exitCode = err.code === "PW_E_USAGE" ? 2 : 1;
-      return;
+      return finish(err.code === "PW_E_USAGE" ? 2 : 1);
     }
     process.stderr.write(`pinwatch: unexpected failure: ${(err as Error)?.stack ?? err}\n`);
-    process.exitCode = 1;
+    return finish(1);
   },
 );

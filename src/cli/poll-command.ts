@@ -5,6 +5,7 @@ import { describeError } from "../errors.js";
 import type { Logger } from "../log.js";
 import { pollList } from "../poller/poll-list.js";
 import { closePollerContext, createPollerContext } from "../poller/poller-context.js";
+import { isStorageError } from "../store/storage-guard.js";
 import { createProgress, summary } from "./progress.js";
 
 /** The lists a command applies to, or a usage error. */
@@ -45,6 +46,11 @@ export async function runPollOnce(
         progress.stop();
         failed++;
         log.error({ list: list.name, code: (err as { code?: string }).code }, `poll failed: ${describeError(err)}`);
+        // The other lists would meet the same database: stop here, cleanly.
+        if (isStorageError(err)) {
+          process.stderr.write(`pinwatch: ${err.code} ${err.message}\n`);
+          break;
+        }
       }
     }
   } finally {

@@ -8,6 +8,7 @@ import { describeError } from "../errors.js";
 import { runScheduledDigests } from "../digest/digest-run.js";
 import type { MaintainersIndex } from "../maintainers/maintainers-file.js";
 import { deliverOwed } from "../outbox/deliver.js";
+import { isStorageError } from "../store/storage-guard.js";
 import { pollList, type PollResult } from "./poll-list.js";
 import type { PollerContext } from "./poller-context.js";
 
@@ -21,7 +22,14 @@ export class Scheduler {
     private readonly ctx: PollerContext,
     private readonly onResult: (result: PollResult) => void = () => undefined,
     private readonly maintainers?: MaintainersIndex,
+    /** Told of an error that ends the daemon: the database is gone, read-only or full. */
+    private readonly onFatal: (err: Error) => void = () => undefined,
   ) {}
+
+  /** Storage errors end the daemon (the caller stops it); others are logged and the next run tries again. */
+  private failed(err: unknown): void {
+    if (isStorageError(err)) this.onFatal(err);
+  }
 
   /** Polls one list unless a poll of it is already running. */
   pollNow(list: ListConfig): Promise<PollResult | undefined> {
@@ -34,6 +42,7 @@ export class Scheduler {
       })
       .catch((err: unknown) => {
         this.ctx.log.error({ list: list.name, code: (err as { code?: string }).code }, `poll failed: ${describeError(err)}`);
+        this.failed(err);
         return undefined;
       })
       .finally(() => this.running.delete(list.name));
@@ -50,6 +59,7 @@ export class Scheduler {
     } catch (err) {
       ctx.metrics.error((err as { code?: string }).code ?? "unknown");
       ctx.outboxLog.error({ code: (err as { code?: string }).code }, `delivery failed: ${describeError(err)}`);
+      this.failed(err);
     }
   }
 
@@ -63,6 +73,7 @@ export class Scheduler {
       await this.deliverDue();
     } catch (err) {
       ctx.outboxLog.error({ code: (err as { code?: string }).code }, `digest failed: ${describeError(err)}`);
+      this.failed(err);
     }
   }
 

@@ -8,6 +8,7 @@ import fastifyFormbody from "@fastify/formbody";
 import fastifyRateLimit from "@fastify/rate-limit";
 import Fastify, { type FastifyReply, type FastifyRequest } from "fastify";
 import { PinwatchError } from "../errors.js";
+import { isStorageError } from "../store/storage-guard.js";
 import type { Logger } from "../log.js";
 import { digestFor, parseSince } from "../digest/digest-run.js";
 import { DashboardAuth } from "./auth.js";
@@ -37,6 +38,10 @@ export async function buildApp(options: WebOptions) {
   // Requests are not logged; failures are, through pinwatch's own logger.
   const app = Fastify({ logger: false, bodyLimit: 64 * 1024 });
   app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
+    if (isStorageError(err)) {
+      options.log?.error({ url: req.url, code: err.code }, `dashboard request failed: ${err.message}`);
+      return reply.code(503).type("text/plain; charset=utf-8").send(`the database is unavailable (${err.code}); see pinwatch's log\n`);
+    }
     const status = err.statusCode && err.statusCode < 500 ? err.statusCode : 500;
     if (status === 500) options.log?.error({ url: req.url, err }, `dashboard request failed: ${err.message}`);
     return reply.code(status).type("text/plain; charset=utf-8").send(status === 500 ? "internal error (logged)\n" : `${err.message}\n`);
