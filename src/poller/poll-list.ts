@@ -39,15 +39,15 @@ async function pollOnce(list: ListConfig, ctx: PollerContext, options: PollOptio
   try {
     ctx.reviewer.warmUp();
     const cursor = await ctx.store.cursor(source.id);
+    // A first poll may start at a date instead of the beginning of the archive.
+    const since = options.since ?? (cursor === undefined && list.startFrom !== "beginning" ? new Date(list.startFrom) : undefined);
     try {
-      await source.fetch({ signal: options.signal, cursor });
+      await source.fetch({ signal: options.signal, cursor, since });
       await ctx.store.recordFetch(source.id, list.name, source.type, { ok: true, at: new Date() });
     } catch (err) {
       await ctx.store.recordFetch(source.id, list.name, source.type, { ok: false, error: describeError(err), at: new Date() });
       throw err instanceof PinwatchError ? err : new PinwatchError("PW_E_SOURCE_FETCH", describeError(err), { subject: list.name, cause: err });
     }
-    // A first poll may start at a date instead of the beginning of the archive.
-    const since = options.since ?? (cursor === undefined && list.startFrom !== "beginning" ? new Date(list.startFrom) : undefined);
     const stats = await ingest(source, {
       store: ctx.store,
       reviewer: ctx.reviewer,

@@ -92,16 +92,19 @@ export class LocalLore {
     return n;
   }
 
-  /** Commits messages to the newest epoch (or a new one) and indexes them. */
-  add(list: string, messages: Buffer[], options: { newEpoch?: boolean } = {}): void {
+  /** Commits messages to the newest epoch (or a new one) and indexes them; `at`: the commits' time (seconds) instead of the lab's clock. */
+  add(list: string, messages: Buffer[], options: { newEpoch?: boolean; at?: number } = {}): void {
     let epoch = this.newestEpoch(list);
     if (options.newEpoch) {
       epoch++;
       execFileSync("git", ["init", "-q", "--bare", join(this.inboxDir(list), "git", `${epoch}.git`)]);
     }
     const gitDir = join(this.inboxDir(list), "git", `${epoch}.git`);
-    commitMessages(gitDir, messages.map((m) => ({ m })), this.clock);
-    this.clock += messages.length;
+    if (options.at !== undefined) commitMessages(gitDir, messages.map((m) => ({ m })), options.at);
+    else {
+      commitMessages(gitDir, messages.map((m) => ({ m })), this.clock);
+      this.clock += messages.length;
+    }
     this.pi(["public-inbox-index", this.inboxDir(list)]);
   }
 
