@@ -41,7 +41,8 @@ Usage:
   pinwatch --help | --version
 
 Exit status: 0 everything was read; 1 some input could not be read or
-parsed (the rest were still reviewed); 2 bad usage.
+parsed (the rest were still reviewed), or the database failed; 2 bad usage;
+3 (poll, backfill) a list could not be polled (its summary line says why).
 Logs go to stderr (PINWATCH_LOG_LEVEL=debug|info|warn|error).
 `;
 

@@ -11,7 +11,7 @@ import type { PollResult } from "../poller/poll-list.js";
 import { closePollerContext, createPollerContext } from "../poller/poller-context.js";
 import { Scheduler } from "../poller/scheduler.js";
 import { selectLists } from "./poll-command.js";
-import { summary } from "./progress.js";
+import { failedSummary, summary } from "./progress.js";
 
 export async function runDaemon(config: Config, log: Logger, out: (t: string) => void, listName?: string): Promise<number> {
   const lists = selectLists(config, listName);
@@ -30,7 +30,16 @@ export async function runDaemon(config: Config, log: Logger, out: (t: string) =>
     process.stderr.write(`pinwatch: ${fatal.code} ${fatal.message}\n`);
     stop("the database cannot be used");
   };
-  const scheduler = new Scheduler(lists, ctx, (result: PollResult) => out(`${summary(result, ctx.outboxDir)}\n`), maintainers, onFatal);
+  const scheduler = new Scheduler(
+    lists,
+    ctx,
+    {
+      onResult: (result: PollResult) => out(`${summary(result, ctx.outboxDir)}\n`),
+      onFailed: (list, err) => out(`${failedSummary(list, err)}\n`),
+      onFatal,
+    },
+    maintainers,
+  );
   // The dashboard reads the same store; a port in use is reported, and polling goes on without it.
   let web: RunningWeb | undefined;
   if (config.web.enabled) {

@@ -12,6 +12,15 @@ import { isStorageError } from "../store/storage-guard.js";
 import { pollList, type PollResult } from "./poll-list.js";
 import type { PollerContext } from "./poller-context.js";
 
+export interface SchedulerHooks {
+  /** A poll of a list finished. */
+  onResult?: (result: PollResult) => void;
+  /** A poll of a list failed (its source, or the store); the next scheduled one tries again. */
+  onFailed?: (list: string, err: unknown) => void;
+  /** An error that ends the daemon: the database is gone, read-only or full. */
+  onFatal?: (err: Error) => void;
+}
+
 export class Scheduler {
   private readonly tasks: ScheduledTask[] = [];
   private readonly running = new Map<string, Promise<PollResult | undefined>>();
@@ -20,15 +29,13 @@ export class Scheduler {
   constructor(
     private readonly lists: readonly ListConfig[],
     private readonly ctx: PollerContext,
-    private readonly onResult: (result: PollResult) => void = () => undefined,
+    private readonly hooks: SchedulerHooks = {},
     private readonly maintainers?: MaintainersIndex,
-    /** Told of an error that ends the daemon: the database is gone, read-only or full. */
-    private readonly onFatal: (err: Error) => void = () => undefined,
   ) {}
 
   /** Storage errors end the daemon (the caller stops it); others are logged and the next run tries again. */
   private failed(err: unknown): void {
-    if (isStorageError(err)) this.onFatal(err);
+    if (isStorageError(err)) this.hooks.onFatal?.(err);
   }
 
   /** Polls one list unless a poll of it is already running. */
@@ -37,11 +44,12 @@ export class Scheduler {
     if (current) return current;
     const run = pollList(list, this.ctx, { signal: this.abort.signal })
       .then((result) => {
-        this.onResult(result);
+        this.hooks.onResult?.(result);
         return result;
       })
       .catch((err: unknown) => {
         this.ctx.log.error({ list: list.name, code: (err as { code?: string }).code }, `poll failed: ${describeError(err)}`);
+        this.hooks.onFailed?.(list.name, err);
         this.failed(err);
         return undefined;
       })
