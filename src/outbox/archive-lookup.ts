@@ -3,16 +3,15 @@
 // out again, the lists it was sent to are asked, each through the source
 // it is followed by: NNTP `STAT <msgid>`, public-inbox's `/<msgid>/raw`
 // over HTTP(S) for git and Atom sources, a read of a local mailbox.
-import { VERSION } from "../cli/version.js";
 import { projectRoot } from "../config/load-config.js";
 import type { Config, ListConfig } from "../config/schema.js";
 import { describeError } from "../errors.js";
 import { scanHeaders } from "../ingest/scan-headers.js";
 import { readInputs } from "../input/read-inputs.js";
 import type { Logger } from "../log.js";
-import { projectPath } from "../poller/poller-context.js";
+import { politeness, projectPath } from "../poller/poller-context.js";
 import { NntpClient } from "../sources/nntp-client.js";
-import { HostLimiter, politeGet, userAgent, type Politeness } from "../sources/polite.js";
+import { politeGet, type Politeness } from "../sources/polite.js";
 
 /**
  * found / absent: the archive answered; unavailable: it could not be asked
@@ -24,17 +23,8 @@ export type ArchiveAnswer = { answer: "found" | "absent" | "cannot-ask" } | { an
 export type ArchiveLookup = (list: ListConfig, messageId: string) => Promise<ArchiveAnswer>;
 
 export function createArchiveLookup(config: Pick<Config, "poller" | "bot">, log: Logger, root = projectRoot): ArchiveLookup {
-  const p = config.poller;
-  const polite: Politeness = {
-    userAgent: userAgent(VERSION, config.bot.contact),
-    timeoutMs: p.requestTimeoutSeconds * 1000,
-    // One question per outbox run: an archive that does not answer is asked again on the next one.
-    maxRetries: 0,
-    backoffBaseMs: p.backoffBaseMs,
-    backoffMaxMs: p.backoffMaxMs,
-    limiter: new HostLimiter(p.maxInFlightPerHost),
-    log,
-  };
+  // One question per outbox run: an archive that does not answer is asked again on the next one.
+  const polite: Politeness = { ...politeness(config, log), maxRetries: 0 };
   return async (list, messageId) => {
     try {
       return await ask(list, messageId, polite, root);

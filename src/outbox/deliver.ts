@@ -83,24 +83,8 @@ export async function deliverOwed(options: DeliverOptions): Promise<DeliveryStat
         }
         continue;
       }
-      if (entry.inDoubt) {
-        options.lookup ??= (await import("./archive-lookup.js")).createArchiveLookup(config, log);
-        const verdict = await lookInArchives(entry, config, options.lookup);
-        if (verdict.found) {
-          await store.recordDelivery(entry.id, CLAIM_OWNER, { state: "sent", via: "archive", at: now() });
-          stats.confirmedInArchive++;
-          log.info({ outbox: entry.id, reply: entry.replyMessageId, list: verdict.found }, "an in-doubt reply is in the archive: recorded as sent, not sent again");
-          continue;
-        }
-        if (verdict.unavailable) {
-          const error = `in doubt: the archive of ${verdict.unavailable} cannot be asked whether it has the reply; it is not sent again until one can`;
-          await store.recordDelivery(entry.id, CLAIM_OWNER, { state: "pending", error, nextAttemptAt: new Date(now().getTime() + o.retryBaseSeconds * 1000), countsAsAttempt: false });
-          stats.waitingForArchive++;
-          log.warn({ outbox: entry.id, reply: entry.replyMessageId }, error);
-          continue;
-        }
-        log.warn({ outbox: entry.id, reply: entry.replyMessageId, asked: verdict.asked }, verdict.asked.length ? "an in-doubt reply is in none of the archives it went to: sending it again, same Message-ID" : "an in-doubt reply went to no list whose archive can be asked: sending it again, same Message-ID");
-      }
+      // Sent before by a send cut off after the server may have accepted it: the archives say whether to send again.
+      if (entry.inDoubt && (await settledByArchives(entry, options, now, stats))) continue;
       if (await overRateLimit(store, entry, config, now())) {
         stats.rateLimited++;
         await store.recordDelivery(entry.id, CLAIM_OWNER, { state: "pending", nextAttemptAt: new Date(now().getTime() + RATE_LIMIT_PAUSE_MS), countsAsAttempt: false });
@@ -133,6 +117,35 @@ export async function deliverOwed(options: DeliverOptions): Promise<DeliveryStat
 function pauseUntil(pause: SendingPause | undefined, o: Config["outbox"], now: Date): Date {
   const seconds = Math.min(o.retryMaxSeconds, o.retryBaseSeconds * 2 ** (pause?.probes ?? 0));
   return new Date(now.getTime() + seconds * 1000);
+}
+
+/**
+ * Looks an in-doubt reply up in the archives it went to. True when that
+ * settles it: found (recorded as sent), or an archive could not be asked
+ * (it waits); false when it is to be sent again.
+ */
+async function settledByArchives(entry: OutboxEntry, options: DeliverOptions, now: () => Date, stats: DeliveryStats): Promise<boolean> {
+  const { store, config, log } = options;
+  options.lookup ??= (await import("./archive-lookup.js")).createArchiveLookup(config, log);
+  const verdict = await lookInArchives(entry, config, options.lookup);
+  if (verdict.found) {
+    await store.recordDelivery(entry.id, CLAIM_OWNER, { state: "sent", via: "archive", at: now() });
+    stats.confirmedInArchive++;
+    log.info({ outbox: entry.id, reply: entry.replyMessageId, list: verdict.found }, "an in-doubt reply is in the archive: recorded as sent, not sent again");
+    return true;
+  }
+  if (verdict.unavailable) {
+    const error = `in doubt: the archive of ${verdict.unavailable} cannot be asked whether it has the reply; it is not sent again until one can`;
+    await store.recordDelivery(entry.id, CLAIM_OWNER, { state: "pending", error, nextAttemptAt: new Date(now().getTime() + config.outbox.retryBaseSeconds * 1000), countsAsAttempt: false });
+    stats.waitingForArchive++;
+    log.warn({ outbox: entry.id, reply: entry.replyMessageId }, error);
+    return true;
+  }
+  log.warn(
+    { outbox: entry.id, reply: entry.replyMessageId, asked: verdict.asked },
+    verdict.asked.length ? "an in-doubt reply is in none of the archives it went to: sending it again, same Message-ID" : "an in-doubt reply went to no list whose archive can be asked: sending it again, same Message-ID",
+  );
+  return false;
 }
 
 /** Asks every archive the reply went to: found in one, or one could not be asked, or (asked: which said no) none has it. */

@@ -40,6 +40,20 @@ export async function closePollerContext(ctx: PollerContext): Promise<void> {
   await ctx.store.close();
 }
 
+/** How this process behaves towards the servers it asks (sources, archive lookups), from the config. */
+export function politeness(config: Pick<Config, "poller" | "bot">, log: Logger): Politeness {
+  const p = config.poller;
+  return {
+    userAgent: userAgent(VERSION, config.bot.contact),
+    timeoutMs: p.requestTimeoutSeconds * 1000,
+    maxRetries: p.maxRetries,
+    backoffBaseMs: p.backoffBaseMs,
+    backoffMaxMs: p.backoffMaxMs,
+    limiter: new HostLimiter(p.maxInFlightPerHost),
+    log,
+  };
+}
+
 export function createPollerContext(config: Config, log: Logger = subsystemLogger("poller"), given?: Store, outboxLog: Logger = subsystemLogger("outbox")): PollerContext {
   const p = config.poller;
   const store = given ?? new SqliteStore(projectPath(p.database));
@@ -49,15 +63,7 @@ export function createPollerContext(config: Config, log: Logger = subsystemLogge
     config,
     store,
     metrics,
-    polite: {
-      userAgent: userAgent(VERSION, config.bot.contact),
-      timeoutMs: p.requestTimeoutSeconds * 1000,
-      maxRetries: p.maxRetries,
-      backoffBaseMs: p.backoffBaseMs,
-      backoffMaxMs: p.backoffMaxMs,
-      limiter: new HostLimiter(p.maxInFlightPerHost),
-      log,
-    },
+    polite: politeness(config, log),
     reviewer: p.reviewInWorker
       ? new WorkerReviewer({ config, rulesetVersion: RULESET_VERSION, version: VERSION }, log, timed)
       : new InProcessReviewer(async () => ({

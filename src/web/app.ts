@@ -127,7 +127,7 @@ export async function buildApp(options: WebOptions) {
     const s = session(req);
     if (!s) return askLogin(reply, "Log in to see the outbox.");
     const entries = await options.store.outboxEntries({ limit: 500 });
-    return page(req, reply, "Outbox", outboxPage(entries, { loggedIn: !!s, loginEnabled: auth.enabled, csrf: s ? auth.csrfToken(s) : undefined }));
+    return page(req, reply, "Outbox", outboxPage(entries, auth.csrfToken(s)));
   });
   app.get("/api/outbox", async (req, reply) => {
     // Reply texts and recipients are for moderators.

@@ -15,10 +15,9 @@ import { buildApp } from "../../src/web/app.js";
 import { DashboardAuth } from "../../src/web/auth.js";
 import { startWeb } from "../../src/web/start-web.js";
 import type { HealthReport } from "../../src/ops/health.js";
-import { gupPatch, plainMail } from "../helpers/mail-factory.js";
+import { gupPatch, mboxEntry, plainMail } from "../helpers/mail-factory.js";
 import { pollerLab, type PollerLab } from "../helpers/poller-setup.js";
 
-const mboxEntry = (message: Buffer) => `From pinwatch-test Thu Jan  1 00:00:00 1970\n${message.toString()}\n`;
 const silent = pino({ level: "silent" });
 
 let lab: PollerLab;

@@ -15,11 +15,10 @@ import { replyMessageId } from "../../src/reply/compose-reply.js";
 import { safeName } from "../../src/reply/write-maildir.js";
 import { RULESET_VERSION } from "../../src/review/ruleset-version.js";
 import { ROOT } from "../helpers/fixtures.js";
-import { gupPatch } from "../helpers/mail-factory.js";
+import { gupPatch, mboxEntry } from "../helpers/mail-factory.js";
 import { pollerLab, type PollerLab } from "../helpers/poller-setup.js";
 
 const MAIN = join(ROOT, "dist", "src", "cli", "main.js");
-const mboxEntry = (message: Buffer) => `From pinwatch-test Thu Jan  1 00:00:00 1970\n${message.toString().replace(/^From /gm, ">From ")}\n`;
 
 function lab(name: string, patches: number): { lab: PollerLab; mailbox: string; cleanup(): void } {
   const mailbox = join(mkdtempSync(join(tmpdir(), "pinwatch-dry-")), "list.mbox");

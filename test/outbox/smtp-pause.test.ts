@@ -10,12 +10,11 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, test } from "node:test";
 import { ROOT } from "../helpers/fixtures.js";
-import { gupPatch } from "../helpers/mail-factory.js";
+import { gupPatch, mboxEntry } from "../helpers/mail-factory.js";
 import { pollerLab, type PollerLab } from "../helpers/poller-setup.js";
 import { SmtpLab } from "../helpers/smtp-lab.js";
 
 const MAIN = join(ROOT, "dist", "src", "cli", "main.js");
-const mboxEntry = (message: Buffer) => `From pinwatch-test Thu Jan  1 00:00:00 1970\n${message.toString().replace(/^From /gm, ">From ")}\n`;
 
 let smtp: SmtpLab;
 let lab: PollerLab;

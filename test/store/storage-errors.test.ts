@@ -12,7 +12,7 @@ import Database from "better-sqlite3";
 import { PinwatchError } from "../../src/errors.js";
 import { storageError } from "../../src/store/storage-guard.js";
 import { ROOT } from "../helpers/fixtures.js";
-import { gupPatch, plainMail } from "../helpers/mail-factory.js";
+import { gupPatch, mboxEntry, plainMail } from "../helpers/mail-factory.js";
 import { pollerLab, type PollerLab } from "../helpers/poller-setup.js";
 
 const MAIN = join(ROOT, "dist", "src", "cli", "main.js");
@@ -34,7 +34,7 @@ const canMountTmpfs = spawnSync("unshare", ["-m", "sh", "-c", "d=$(mktemp -d) &&
 function lab(name: string, database?: string): { lab: PollerLab; cleanup(): void } {
   const mailbox = join(mkdtempSync(join(tmpdir(), "pinwatch-storage-")), "list.mbox");
   const entries: string[] = [];
-  for (let i = 0; i < MESSAGES; i++) entries.push(`From x Thu Jan  1 00:00:00 1970\n${(i % 100 === 0 ? gupPatch(`${name}-${i}`) : plainMail(`${name}-${i}`)).toString()}\n`);
+  for (let i = 0; i < MESSAGES; i++) entries.push(mboxEntry(i % 100 === 0 ? gupPatch(`${name}-${i}`) : plainMail(`${name}-${i}`)));
   writeFileSync(mailbox, entries.join(""));
   const l = pollerLab([{ name, source: { type: "mailbox", path: mailbox } }], { commitEvery: 20, reviewInWorker: false, ...(database ? { database } : {}) }, {});
   return { lab: l, cleanup: () => (l.close(), rmSync(dirname(mailbox), { recursive: true, force: true })) };

@@ -61,19 +61,19 @@ Cites <a href="${meta.citation.url}">${meta.citation.title}</a>. Documentation: 
 ${hits.length ? hits.map((f) => findingBlock(f, { showPatch: true })) : html`<p>None yet.</p>`}`;
 }
 
-export function outboxPage(entries: readonly OutboxEntry[], auth: { loggedIn: boolean; loginEnabled: boolean; csrf?: string }): SafeHtml {
+/** The outbox, for a logged-in moderator: `csrf` goes into each approve and reject form. */
+export function outboxPage(entries: readonly OutboxEntry[], csrf: string): SafeHtml {
   const held = entries.filter((e) => e.state === "held");
   const actions = (e: OutboxEntry) =>
-    auth.loggedIn && e.state === "held"
-      ? html`<form class="inline" method="post" action="/outbox/${e.id}/approve"><input type="hidden" name="csrf" value="${auth.csrf}"><button>Approve</button></form>
-<form class="inline" method="post" action="/outbox/${e.id}/reject"><input type="hidden" name="csrf" value="${auth.csrf}"><button>Reject</button></form>`
+    e.state === "held"
+      ? html`<form class="inline" method="post" action="/outbox/${e.id}/approve"><input type="hidden" name="csrf" value="${csrf}"><button>Approve</button></form>
+<form class="inline" method="post" action="/outbox/${e.id}/reject"><input type="hidden" name="csrf" value="${csrf}"><button>Reject</button></form>`
       : "";
   const row = (e: OutboxEntry) => html`<tr id="o${e.id}"><td>${e.id}</td><td><span class="status">${e.state}</span></td><td>${e.mode}</td><td>${e.list}</td>
 <td>${e.inReplyTo ? html`<a href="/series/${encodeURIComponent(e.inReplyTo)}">${e.subject}</a>` : e.subject}</td><td>${e.recipients.join(", ")}</td><td>${e.attempts}</td><td>${e.lastError ?? ""}</td><td>${actions(e)}</td></tr>`;
   const table = (list: readonly OutboxEntry[]) => html`<div class="scroll"><table><tr><th>#</th><th>state</th><th>mode</th><th>list</th><th>subject</th><th>to</th><th>attempts</th><th>last error</th><th></th></tr>${list.map(row)}</table></div>`;
   return html`
 <h2>Moderation queue (${held.length} held)</h2>
-${!auth.loginEnabled ? html`<p class="muted">Moderation is off: set the login token's environment variable (web.tokenEnv) to approve or reject here.</p>` : !auth.loggedIn ? html`<p><a href="/login">Log in</a> to approve or reject.</p>` : ""}
 ${held.length ? table(held) : html`<p>Nothing is waiting.</p>`}
 ${held.map((e) => html`<details><summary>Reply ${e.id} as it would be sent</summary><pre>${e.raw.replace(/\r\n/g, "\n")}</pre></details>`)}
 <h2>All replies</h2>
