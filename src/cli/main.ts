@@ -25,11 +25,13 @@ Usage:
       Read a list from DATE (YYYY-MM-DD) on; what is stored already is skipped.
   pinwatch outbox list [--state STATE] [--list NAME] [--config FILE]
   pinwatch outbox show|approve|reject|retry ID [--config FILE]
+  pinwatch outbox retry --all [--config FILE]
   pinwatch outbox send [--config FILE]
       The replies owed and their states (pending, sending, sent, failed,
       held, rejected). approve sends a held reply (moderated lists); reject
-      drops a held, pending or failed one; retry sends a failed one again;
-      send delivers what is due now. ID is the outbox number or Message-ID.
+      drops a held, pending or failed one; retry sends a failed one again
+      (--all: every failed one, and lifts a sending pause); send delivers
+      what is due now. ID is the outbox number or Message-ID.
   pinwatch serve [--config FILE]
       The dashboard alone (npm start serves it too): overview, series, rules,
       outbox and moderation queue, JSON under /api.
@@ -39,7 +41,8 @@ Usage:
   pinwatch --help | --version
 
 Exit status: 0 everything was read; 1 some input could not be read or
-parsed (the rest were still reviewed); 2 bad usage.
+parsed (the rest were still reviewed), or the database failed; 2 bad usage;
+3 (poll, backfill) a list could not be polled (its summary line says why).
 Logs go to stderr (PINWATCH_LOG_LEVEL=debug|info|warn|error).
 `;
 
@@ -62,6 +65,7 @@ async function main(argv: string[]): Promise<number> {
         state: { type: "string" },
         to: { type: "string" },
         maintainer: { type: "string" },
+        all: { type: "boolean" },
       },
     });
   } catch (err) {
@@ -119,7 +123,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case "outbox": {
       const { runOutboxCommand } = await import("./outbox-command.js");
-      return runOutboxCommand({ action: rest[0], args: rest.slice(1), state: values.state, list: values.list, config, log: subsystemLogger("outbox"), out });
+      return runOutboxCommand({ action: rest[0], args: rest.slice(1), state: values.state, list: values.list, all: values.all, config, log: subsystemLogger("outbox"), out });
     }
     default:
       process.stderr.write(`pinwatch: PW_E_USAGE unknown command "${command}"\n\n${USAGE}`);
@@ -127,17 +131,21 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** A database that failed under pinwatch must not be closed on the way out (see databaseAbandoned): exit at once. */
+async function finish(code: number): Promise<void> {
+  process.exitCode = code;
+  const { databaseAbandoned } = await import("../store/storage-guard.js");
+  if (databaseAbandoned()) process.exit(code);
+}
+
 main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
+  (code) => finish(code),
   (err: unknown) => {
     if (err instanceof PinwatchError) {
       process.stderr.write(`pinwatch: ${err.code} ${err.message}\n`);
-      process.exitCode = err.code === "PW_E_USAGE" ? 2 : 1;
-      return;
+      return finish(err.code === "PW_E_USAGE" ? 2 : 1);
     }
     process.stderr.write(`pinwatch: unexpected failure: ${(err as Error)?.stack ?? err}\n`);
-    process.exitCode = 1;
+    return finish(1);
   },
 );

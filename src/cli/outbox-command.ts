@@ -17,6 +17,8 @@ export interface OutboxCommandOptions {
   args: string[];
   state?: string;
   list?: string;
+  /** retry --all: every failed reply. */
+  all?: boolean;
   config: Config;
   log: Logger;
   out: (text: string) => void;
@@ -63,6 +65,8 @@ export async function runOutboxCommand(options: OutboxCommandOptions): Promise<n
     switch (action) {
       case "list": {
         const entries = await store.outboxEntries({ state: options.state as OutboxState | undefined, list: options.list });
+        const pause = await store.sendingPause();
+        if (pause) out(`sending is paused since ${pause.since.slice(0, 16)} (${pause.code}): ${pause.reason}\n  next try ${pause.retryAt.slice(0, 16)}; after fixing the settings, \`pinwatch outbox send\` tries at once\n`);
         if (entries.length === 0) out("the outbox is empty\n");
         for (const e of entries) out(`${line(e)}\n`);
         return 0;
@@ -73,15 +77,21 @@ export async function runOutboxCommand(options: OutboxCommandOptions): Promise<n
       case "approve":
       case "reject":
       case "retry": {
+        if (action === "retry" && options.all) {
+          const due = await store.retryFailed(`cli:${userInfo().username}`, new Date());
+          const resumed = await store.resumeSending();
+          out(`${due} failed ${due === 1 ? "reply is" : "replies are"} due again${resumed ? "; the sending pause is lifted" : ""}\n`);
+          return 0;
+        }
         const entry = await entryArg(store, args[0]);
         const decided = await store.decideOutbox(entry.id, action, `cli:${userInfo().username}`, new Date());
         out(`${line(decided)}\n`);
         return 0;
       }
       case "send": {
-        const stats = await deliverOwed({ store, config, outboxDir: projectPath(config.outbox.dir), log: options.log });
+        const stats = await deliverOwed({ store, config, outboxDir: projectPath(config.outbox.dir), log: options.log, probeNow: true });
         out(`${deliverySummary(stats, projectPath(config.outbox.dir))}\n`);
-        return stats.failed > 0 ? 1 : 0;
+        return stats.failed > 0 || stats.paused ? 1 : 0;
       }
       default:
         throw new PinwatchError("PW_E_USAGE", `outbox needs one of list, show, approve, reject, retry, send${action ? ` (not "${action}")` : ""}`);

@@ -5,7 +5,8 @@ import { describeError } from "../errors.js";
 import type { Logger } from "../log.js";
 import { pollList } from "../poller/poll-list.js";
 import { closePollerContext, createPollerContext } from "../poller/poller-context.js";
-import { createProgress, summary } from "./progress.js";
+import { isStorageError } from "../store/storage-guard.js";
+import { createProgress, failedSummary, summary } from "./progress.js";
 
 /** The lists a command applies to, or a usage error. */
 export function selectLists(config: Config, name?: string): ListConfig[] | string {
@@ -31,7 +32,9 @@ export async function runPollOnce(
   const onSignal = () => abort.abort();
   process.once("SIGTERM", onSignal);
   process.once("SIGINT", onSignal);
-  let failed = 0;
+  let failedLists = 0;
+  let unreadable = 0;
+  let storageFailed = false;
   try {
     for (const list of lists) {
       if (abort.signal.aborted) break;
@@ -40,11 +43,18 @@ export async function runPollOnce(
         const result = await pollList(list, ctx, { since: options.since, signal: abort.signal, onTotal: progress.total, onProgress: progress.update });
         progress.stop();
         out(`${summary(result, ctx.outboxDir)}\n`);
-        if (result.stats.errors > 0) failed++;
+        if (result.stats.errors > 0) unreadable++;
       } catch (err) {
         progress.stop();
-        failed++;
         log.error({ list: list.name, code: (err as { code?: string }).code }, `poll failed: ${describeError(err)}`);
+        out(`${failedSummary(list.name, err)}\n`);
+        // The other lists would meet the same database: stop here, cleanly.
+        if (isStorageError(err)) {
+          storageFailed = true;
+          process.stderr.write(`pinwatch: ${err.code} ${err.message}\n`);
+          break;
+        }
+        failedLists++;
       }
     }
   } finally {
@@ -52,5 +62,7 @@ export async function runPollOnce(
     process.off("SIGINT", onSignal);
     await closePollerContext(ctx);
   }
-  return failed > 0 ? 1 : 0;
+  // 3: a list could not be polled; 1: a message could not be read, or the database failed.
+  if (storageFailed) return 1;
+  return failedLists > 0 ? 3 : unreadable > 0 ? 1 : 0;
 }

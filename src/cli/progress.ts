@@ -54,6 +54,13 @@ export function summary(result: PollResult, outboxDir: string): string {
   );
 }
 
+/** The summary line of a list whose poll failed: what failed, and that the next poll tries again. */
+export function failedSummary(list: string, err: unknown): string {
+  const code = (err as { code?: string })?.code ?? "error";
+  const message = err instanceof Error ? err.message : String(err);
+  return `${list}: poll FAILED (${code}) ${message.replace(/\s+/g, " ")}; what was stored before stays, the next poll tries again`;
+}
+
 export function deliverySummary(d: DeliveryStats, outboxDir: string): string {
   const parts = [`${d.written} replies written to ${outboxDir} (dry run)`];
   if (d.sent) parts.push(`${d.sent} sent`);
@@ -61,5 +68,7 @@ export function deliverySummary(d: DeliveryStats, outboxDir: string): string {
   if (d.failed) parts.push(`${d.failed} failed`);
   if (d.rateLimited) parts.push(`${d.rateLimited} rate-limited`);
   if (d.confirmedInArchive) parts.push(`${d.confirmedInArchive} confirmed by the archive`);
+  if (d.waitingForArchive) parts.push(`${d.waitingForArchive} in doubt, waiting for an archive to answer`);
+  if (d.paused) parts.push(`sending paused: ${d.paused}`);
   return parts.join(", ");
 }

@@ -4,7 +4,7 @@
 // are decoded by libmime, addresses parsed by nodemailer's addressparser.
 import addressparser from "nodemailer/lib/addressparser";
 import { decodeEncodedWords } from "../mail/encoded-words.js";
-import { classify, idList, stripAngles, syntheticMessageId } from "../mail/message-ids.js";
+import { classify, idList, messageIdOf, syntheticMessageId } from "../mail/message-ids.js";
 import { parseSubject } from "../mail/parse-subject.js";
 import type { MailKind } from "../mail/types.js";
 import { seriesKey } from "../review/series.js";
@@ -106,8 +106,7 @@ export function scanHeaders(bytes: Buffer): HeaderScan | undefined {
   const first = (name: string) => headers.get(name)?.[0];
   if (!first("message-id") && !first("subject") && !first("from") && !first("date")) return undefined;
 
-  const rawId = first("message-id");
-  const messageId = rawId && stripAngles(idList(rawId)[0] ?? rawId) ? stripAngles(idList(rawId)[0] ?? rawId) : undefined;
+  const messageId = messageIdOf(first("message-id"));
   const subject = decode(first("subject")).replace(/\s+/g, " ").trim();
   const tags = parseSubject(subject);
   const inReplyTo = idList(first("in-reply-to"))[0];

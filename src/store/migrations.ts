@@ -175,4 +175,18 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       CREATE INDEX findings_addressed_in ON findings(addressed_in) WHERE addressed_in IS NOT NULL;
     `,
   },
+  {
+    version: 4,
+    name: "sending paused by a mail server that refuses pinwatch itself",
+    sql: `
+      CREATE TABLE outbox_pause (
+        pause_id INTEGER PRIMARY KEY CHECK (pause_id = 1),
+        code TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        since TEXT NOT NULL,
+        retry_at TEXT NOT NULL,
+        probes INTEGER NOT NULL DEFAULT 0
+      );
+    `,
+  },
 ];
