@@ -1,6 +1,7 @@
 // Coded errors: every failure pinwatch reports carries a stable PW_E_* code,
 // names the input it is about, and says what was wrong.
 // Retired codes must never be reused; the README's error table lists them all.
+import { visible } from "./visible-text.js";
 
 export const ERROR_CODES = {
   PW_E_USAGE: "bad command-line usage",
@@ -34,10 +35,10 @@ export class PinwatchError extends Error {
   }
 }
 
-/** Shortens untrusted input for an error message. */
+/** Shortens untrusted input for an error message, its control bytes made visible. */
 export function excerpt(text: string, max = 80): string {
   const flat = text.replace(/\s+/g, " ").trim();
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+  return visible(flat.length > max ? `${flat.slice(0, max - 1)}…` : flat);
 }
 
 /** Errors worth retrying after a pause: network trouble, 429 and 5xx. */
