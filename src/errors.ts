@@ -18,6 +18,7 @@ export const ERROR_CODES = {
   PW_E_OUTBOX: "an outbox command named a reply that does not exist or is in the wrong state",
   PW_E_SMTP: "the mail server could not be reached or failed temporarily; the reply is retried with backoff",
   PW_E_SMTP_REJECTED: "the mail server refused a reply permanently (5xx); it is marked failed until retried by hand",
+  PW_E_LISTEN: "the dashboard cannot listen on its address (in use, not allowed, or not on this machine)",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

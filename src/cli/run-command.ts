@@ -3,10 +3,11 @@
 // until SIGTERM or SIGINT, which let the polls in flight finish the message
 // in hand and commit before the process exits.
 import type { Config } from "../config/schema.js";
-import { describeError } from "../errors.js";
+import { describeError, PinwatchError } from "../errors.js";
 import { subsystemLogger, type Logger } from "../log.js";
 import { loadMaintainers } from "../maintainers/load-maintainers.js";
-import { startWeb, type RunningWeb } from "../web/start-web.js";
+import type { RunningWeb } from "../web/start-web.js";
+import { startDashboard } from "./start-dashboard.js";
 import type { PollResult } from "../poller/poll-list.js";
 import { closePollerContext, createPollerContext } from "../poller/poller-context.js";
 import { Scheduler } from "../poller/scheduler.js";
@@ -15,10 +16,7 @@ import { summary } from "./progress.js";
 
 export async function runDaemon(config: Config, log: Logger, out: (t: string) => void, listName?: string): Promise<number> {
   const lists = selectLists(config, listName);
-  if (typeof lists === "string") {
-    process.stderr.write(`pinwatch: PW_E_USAGE ${lists}\n`);
-    return 2;
-  }
+  if (typeof lists === "string") throw new PinwatchError("PW_E_USAGE", lists);
   const ctx = createPollerContext(config);
   const maintainers = await loadMaintainers(config.maintainers.file, ctx.polite.userAgent);
   const scheduler = new Scheduler(lists, ctx, (result: PollResult) => out(`${summary(result, ctx.outboxDir)}\n`), maintainers);
@@ -26,7 +24,7 @@ export async function runDaemon(config: Config, log: Logger, out: (t: string) =>
   let web: RunningWeb | undefined;
   if (config.web.enabled) {
     try {
-      web = await startWeb(config, ctx.store, maintainers, subsystemLogger("web"));
+      web = await startDashboard(config, ctx.store, maintainers, subsystemLogger("web"));
     } catch (err) {
       log.error({ code: (err as { code?: string }).code }, `dashboard not started: ${describeError(err)}`);
     }
