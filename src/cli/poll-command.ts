@@ -1,10 +1,11 @@
 // `pinwatch poll --once [--list NAME]` and `pinwatch backfill --list NAME
 // --since DATE`: one pass over the lists, then exit.
 import type { Config, ListConfig } from "../config/schema.js";
-import { describeError } from "../errors.js";
+import { describeError, PinwatchError } from "../errors.js";
 import type { Logger } from "../log.js";
 import { pollList } from "../poller/poll-list.js";
 import { closePollerContext, createPollerContext } from "../poller/poller-context.js";
+import { visibleJson } from "../visible-text.js";
 import { createProgress, summary } from "./progress.js";
 
 /** The lists a command applies to, or a usage error. */
@@ -19,13 +20,12 @@ export async function runPollOnce(
   config: Config,
   log: Logger,
   out: (t: string) => void,
-  options: { list?: string; since?: Date },
+  options: { list?: string; since?: Date; json?: boolean },
 ): Promise<number> {
   const lists = selectLists(config, options.list);
-  if (typeof lists === "string") {
-    process.stderr.write(`pinwatch: PW_E_USAGE ${lists}\n`);
-    return 2;
-  }
+  if (typeof lists === "string") throw new PinwatchError("PW_E_USAGE", lists);
+  /** --json: the results of every list, printed once at the end. */
+  const results: Record<string, unknown>[] = [];
   const ctx = createPollerContext(config);
   const abort = new AbortController();
   const onSignal = () => abort.abort();
@@ -39,12 +39,15 @@ export async function runPollOnce(
       try {
         const result = await pollList(list, ctx, { since: options.since, signal: abort.signal, onTotal: progress.total, onProgress: progress.update });
         progress.stop();
-        out(`${summary(result, ctx.outboxDir)}\n`);
+        if (options.json) results.push({ list: result.list, ok: result.stats.errors === 0, stats: result.stats, delivery: result.delivery });
+        else out(`${summary(result, ctx.outboxDir)}\n`);
         if (result.stats.errors > 0) failed++;
       } catch (err) {
         progress.stop();
         failed++;
-        log.error({ list: list.name, code: (err as { code?: string }).code }, `poll failed: ${describeError(err)}`);
+        const code = (err as { code?: string }).code ?? null;
+        if (options.json) results.push({ list: list.name, ok: false, error: { code, message: describeError(err) } });
+        log.error({ list: list.name, code }, `poll failed: ${describeError(err)}`);
       }
     }
   } finally {
@@ -52,5 +55,6 @@ export async function runPollOnce(
     process.off("SIGINT", onSignal);
     await closePollerContext(ctx);
   }
+  if (options.json) out(`${visibleJson({ lists: results, outboxDir: ctx.outboxDir }, 1)}\n`);
   return failed > 0 ? 1 : 0;
 }

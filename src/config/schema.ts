@@ -218,6 +218,20 @@ export const maintainersSchema = z.object({
   file: z.string().optional(),
 });
 
+/** Where `pinwatch review <message-id>` reads a thread from. */
+export const loreSchema = z.object({
+  /** A public-inbox over HTTP(S): the thread is <url>/<message-id>/t.mbox.gz (b4 reads the same). */
+  url: z.string().url().default("https://lore.kernel.org/all"),
+  /** Read threads over NNTP instead (nntp.lore.kernel.org): the article, then its neighbours' overview. */
+  nntp: z
+    .object({
+      host: z.string().min(1),
+      port: z.number().int().min(1).max(65535).default(119),
+      tls: z.boolean().default(false),
+    })
+    .optional(),
+});
+
 export const configSchema = z.object({
   bot: botSchema.default(botSchema.parse({})),
   review: reviewSchema.default(reviewSchema.parse({})),
@@ -231,6 +245,7 @@ export const configSchema = z.object({
   web: webSchema.default(webSchema.parse({})),
   digest: digestSchema.default(digestSchema.parse({})),
   maintainers: maintainersSchema.default(maintainersSchema.parse({})),
+  lore: loreSchema.default(loreSchema.parse({})),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -243,3 +258,4 @@ export type OutboxConfig = z.infer<typeof outboxSchema>;
 export type WebConfig = z.infer<typeof webSchema>;
 export type DigestConfig = z.infer<typeof digestSchema>;
 export type ReplyMode = ListConfig["replyMode"];
+export type LoreConfig = z.infer<typeof loreSchema>;
