@@ -173,10 +173,14 @@ export const outboxSchema = z.object({
   inDoubtWaitMinutes: z.number().min(0).default(60),
   /** People (addresses) who asked never to get pinwatch mail: no reply to their patches, never in Cc. */
   optOut: z.array(z.string()).default([]),
-  /** Senders (regular expressions, case-insensitive) whose mail is automated: never answered. */
+  /** Senders (regular expressions, case-insensitive) whose mail is automated: never answered, never Cc'd. */
   botSenders: z
     .array(z.string().refine(isRegExp, "not a valid regular expression"))
     .default(["^lkp@intel\\.com$", "syzbot", "^patchwork-bot", "-bot@kernel\\.org$", "^bot@", "noreply", "no-reply", "^ci@", "mailer-daemon"]),
+  /** Display names (regular expressions) of known bots, whatever their address: never answered, never Cc'd. */
+  botNames: z
+    .array(z.string().refine(isRegExp, "not a valid regular expression"))
+    .default(["^kernel test robot$", "^syzbot\\b", "^patchwork-bot\\b", "^pinwatch$"]),
   /** X-Mailer values (regular expressions) of known bots. */
   botMailers: z.array(z.string().refine(isRegExp, "not a valid regular expression")).default(["patchwork", "syzbot", "\\bbot\\b", "sashiko", "kernel test robot"]),
 });

@@ -11,6 +11,7 @@ import type { Category, Severity } from "../rules/types.js";
 export interface MessageMeta {
   messageId: string;
   subject: string;
+  /** The author's address: a patch's in-body From when it has one, else From. */
   fromAddress?: string;
   /** ISO 8601, from the Date: header when it parses. */
   date?: string;
