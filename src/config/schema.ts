@@ -12,10 +12,8 @@ export const botSchema = z.object({
   contact: z.string().min(3).default("pinwatch-admins@localhost"),
   /** Domain used to build the bot's own Message-IDs. */
   messageIdDomain: z.string().min(1).default("pinwatch.localhost"),
-  /** How an author opts out; printed in every reply. */
-  optOut: z
-    .string()
-    .default("Reply to the contact address above to stop pinwatch reviewing your patches or a list."),
+  /** How an author opts out; printed in every reply's signature, after the contact address (keep it short: the signature is two lines). */
+  optOut: z.string().default("Write there to opt out."),
 });
 
 export const reviewSchema = z.object({

@@ -175,4 +175,11 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       CREATE INDEX findings_addressed_in ON findings(addressed_in) WHERE addressed_in IS NOT NULL;
     `,
   },
+  {
+    version: 4,
+    name: "the digest of each review's GUP/pin hunks (whitespace and wrapping aside), to tell an unchanged new version",
+    sql: `
+      ALTER TABLE reviews ADD COLUMN gup_digest TEXT;
+    `,
+  },
 ];

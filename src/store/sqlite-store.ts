@@ -72,8 +72,8 @@ export class SqliteStore implements Store {
       insertPending: db.prepare("INSERT OR IGNORE INTO pending_patches (message_id, series_key, list, raw, date) VALUES (?, ?, ?, ?, ?)"),
       deletePending: db.prepare("DELETE FROM pending_patches WHERE message_id = ?"),
       insertReview: db.prepare(
-        `INSERT OR IGNORE INTO reviews (message_id, ruleset_version, reviewed_at, finding_count, error_code, error_message, version, predecessor, touched_files, no_reply_reason)
-         VALUES (@messageId, @rulesetVersion, @reviewedAt, @count, @errorCode, @errorMessage, @version, @predecessor, @touchedFiles, @noReplyReason)`,
+        `INSERT OR IGNORE INTO reviews (message_id, ruleset_version, reviewed_at, finding_count, error_code, error_message, version, predecessor, touched_files, no_reply_reason, gup_digest)
+         VALUES (@messageId, @rulesetVersion, @reviewedAt, @count, @errorCode, @errorMessage, @version, @predecessor, @touchedFiles, @noReplyReason, @gupDigest)`,
       ),
       insertFinding: db.prepare(
         `INSERT INTO findings (review_id, message_id, rule, category, severity, file, line, function, fingerprint, message, mailable, status, first_version, first_message_id, excerpt)
@@ -149,7 +149,7 @@ export class SqliteStore implements Store {
           const result = s.insertReview.run({
             messageId: r.messageId, rulesetVersion: r.rulesetVersion, reviewedAt: r.reviewedAt, count: r.findings.length,
             errorCode: r.error?.code ?? null, errorMessage: r.error?.message ?? null, version: r.version ?? null, predecessor: r.predecessor ?? null,
-            touchedFiles: r.touchedFiles ? JSON.stringify(r.touchedFiles) : null, noReplyReason: r.noReplyReason ?? null,
+            touchedFiles: r.touchedFiles ? JSON.stringify(r.touchedFiles) : null, noReplyReason: r.noReplyReason ?? null, gupDigest: r.gupDigest ?? null,
           });
           // A review already stored (the same message reached us twice, or from another list) adds nothing.
           if (result.changes === 0) continue;

@@ -94,6 +94,8 @@ export interface ReviewRecord {
   version?: number;
   predecessor?: string;
   touchedFiles?: string[];
+  /** The patch's GUP/pin hunks, whitespace and wrapping aside (src/review/gup-digest.ts). */
+  gupDigest?: string;
   /** Set when the review itself failed (the message is still recorded as seen). */
   error?: { code: string; message: string };
 }
