@@ -28,18 +28,21 @@ export function createProgress(label: string, stream: NodeJS.WriteStream = proce
       stop: () => started && bar.stop(),
     };
   }
-  let total = 0;
+  // Not every source knows its total up front (a mailbox does not): then the lines count what was read so far.
+  let total: number | undefined;
   let last = 0;
+  const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
   return {
     total: (n) => {
       total = n;
-      stream.write(`${label}: ${n} messages to read\n`);
+      stream.write(`${label}: ${count(n, "message")} to read\n`);
     },
     update: (s) => {
       const now = Date.now();
       if (now - last < 5000) return;
       last = now;
-      stream.write(`${label}: ${s.read}/${total} read, ${s.reviewed} reviewed, ${s.findings} findings\n`);
+      const read = total !== undefined && total >= s.read ? `${s.read} of ${count(total, "message")} read` : `${count(s.read, "message")} read so far`;
+      stream.write(`${label}: ${read}, ${count(s.reviewed, "patch", "patches")} reviewed, ${count(s.findings, "finding")}\n`);
     },
     stop: () => undefined,
   };

@@ -3,22 +3,21 @@
 // until SIGTERM or SIGINT, which let the polls in flight finish the message
 // in hand and commit before the process exits.
 import type { Config } from "../config/schema.js";
-import { describeError, type PinwatchError } from "../errors.js";
+import { describeError, PinwatchError } from "../errors.js";
 import { subsystemLogger, type Logger } from "../log.js";
 import { loadMaintainers } from "../maintainers/load-maintainers.js";
-import { startWeb, type RunningWeb } from "../web/start-web.js";
+import type { RunningWeb } from "../web/start-web.js";
+import { startDashboard } from "./start-dashboard.js";
 import type { PollResult } from "../poller/poll-list.js";
 import { closePollerContext, createPollerContext } from "../poller/poller-context.js";
 import { Scheduler } from "../poller/scheduler.js";
+import { visible } from "../visible-text.js";
 import { selectLists } from "./poll-command.js";
 import { failedSummary, summary } from "./progress.js";
 
 export async function runDaemon(config: Config, log: Logger, out: (t: string) => void, listName?: string): Promise<number> {
   const lists = selectLists(config, listName);
-  if (typeof lists === "string") {
-    process.stderr.write(`pinwatch: PW_E_USAGE ${lists}\n`);
-    return 2;
-  }
+  if (typeof lists === "string") throw new PinwatchError("PW_E_USAGE", lists);
   const ctx = createPollerContext(config);
   const maintainers = await loadMaintainers(config.maintainers.file, ctx.polite.userAgent);
   // A database that is gone, read-only or full stops the daemon: nothing it does could be kept.
@@ -27,7 +26,7 @@ export async function runDaemon(config: Config, log: Logger, out: (t: string) =>
   const onFatal = (err: Error) => {
     if (fatal) return;
     fatal = err as PinwatchError;
-    process.stderr.write(`pinwatch: ${fatal.code} ${fatal.message}\n`);
+    process.stderr.write(`pinwatch: ${fatal.code} ${visible(fatal.message, { newlines: true })}\n`);
     stop("the database cannot be used");
   };
   const scheduler = new Scheduler(
@@ -44,7 +43,7 @@ export async function runDaemon(config: Config, log: Logger, out: (t: string) =>
   let web: RunningWeb | undefined;
   if (config.web.enabled) {
     try {
-      web = await startWeb(config, ctx.store, maintainers, subsystemLogger("web"), process.env, ctx.metrics);
+      web = await startDashboard(config, ctx.store, maintainers, subsystemLogger("web"), ctx.metrics);
     } catch (err) {
       log.error({ code: (err as { code?: string }).code }, `dashboard not started: ${describeError(err)}`);
     }

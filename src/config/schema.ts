@@ -12,10 +12,8 @@ export const botSchema = z.object({
   contact: z.string().min(3).default("pinwatch-admins@localhost"),
   /** Domain used to build the bot's own Message-IDs. */
   messageIdDomain: z.string().min(1).default("pinwatch.localhost"),
-  /** How an author opts out; printed in every reply. */
-  optOut: z
-    .string()
-    .default("Reply to the contact address above to stop pinwatch reviewing your patches or a list."),
+  /** How an author opts out; printed in every reply's signature, after the contact address (keep it short: the signature is two lines). */
+  optOut: z.string().default("Write there to opt out."),
 });
 
 export const reviewSchema = z.object({
@@ -209,10 +207,14 @@ export const outboxSchema = z.object({
   inDoubtWaitMinutes: z.number().min(0).default(60),
   /** People (addresses) who asked never to get pinwatch mail: no reply to their patches, never in Cc. */
   optOut: z.array(z.string()).default([]),
-  /** Senders (regular expressions, case-insensitive) whose mail is automated: never answered. */
+  /** Senders (regular expressions, case-insensitive) whose mail is automated: never answered, never Cc'd. */
   botSenders: z
     .array(z.string().refine(isRegExp, "not a valid regular expression"))
     .default(["^lkp@intel\\.com$", "syzbot", "^patchwork-bot", "-bot@kernel\\.org$", "^bot@", "noreply", "no-reply", "^ci@", "mailer-daemon"]),
+  /** Display names (regular expressions) of known bots, whatever their address: never answered, never Cc'd. */
+  botNames: z
+    .array(z.string().refine(isRegExp, "not a valid regular expression"))
+    .default(["^kernel test robot$", "^syzbot\\b", "^patchwork-bot\\b", "^pinwatch$"]),
   /** X-Mailer values (regular expressions) of known bots. */
   botMailers: z.array(z.string().refine(isRegExp, "not a valid regular expression")).default(["patchwork", "syzbot", "\\bbot\\b", "sashiko", "kernel test robot"]),
 });
@@ -256,6 +258,20 @@ export const maintainersSchema = z.object({
   file: z.string().optional(),
 });
 
+/** Where `pinwatch review <message-id>` reads a thread from. */
+export const loreSchema = z.object({
+  /** A public-inbox over HTTP(S): the thread is <url>/<message-id>/t.mbox.gz (b4 reads the same). */
+  url: z.string().url().default("https://lore.kernel.org/all"),
+  /** Read threads over NNTP instead (nntp.lore.kernel.org): the article, then its neighbours' overview. */
+  nntp: z
+    .object({
+      host: z.string().min(1),
+      port: z.number().int().min(1).max(65535).default(119),
+      tls: z.boolean().default(false),
+    })
+    .optional(),
+});
+
 export const configSchema = z.object({
   bot: botSchema.default(botSchema.parse({})),
   review: reviewSchema.default(reviewSchema.parse({})),
@@ -269,6 +285,7 @@ export const configSchema = z.object({
   web: webSchema.default(webSchema.parse({})),
   digest: digestSchema.default(digestSchema.parse({})),
   maintainers: maintainersSchema.default(maintainersSchema.parse({})),
+  lore: loreSchema.default(loreSchema.parse({})),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -281,3 +298,4 @@ export type OutboxConfig = z.infer<typeof outboxSchema>;
 export type WebConfig = z.infer<typeof webSchema>;
 export type DigestConfig = z.infer<typeof digestSchema>;
 export type ReplyMode = ListConfig["replyMode"];
+export type LoreConfig = z.infer<typeof loreSchema>;

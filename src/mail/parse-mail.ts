@@ -6,6 +6,7 @@ import { simpleParser, type AddressObject, type ParsedMail } from "mailparser";
 import { PinwatchError, excerpt } from "../errors.js";
 import type { RawMessage } from "../input/read-inputs.js";
 import { decodeEncodedWords } from "./encoded-words.js";
+import { inBodyFrom } from "./in-body-from.js";
 import { classify, idList, messageIdOf, syntheticMessageId } from "./message-ids.js";
 import { parseSubject } from "./parse-subject.js";
 import type { Address, Mail } from "./types.js";
@@ -112,6 +113,8 @@ export async function parseMail(raw: RawMessage): Promise<Mail> {
 
   const from = addresses(parsed.from)[0];
   const relay = relayAuthor(parsed, from);
+  // A patch sent on someone's behalf names its author in the body, as git am reads it.
+  const bodyAuthor = tags.isReply ? undefined : inBodyFrom(body);
   return {
     messageId,
     source: raw.source,
@@ -120,7 +123,7 @@ export async function parseMail(raw: RawMessage): Promise<Mail> {
     subject,
     tags,
     from,
-    author: relay ?? from,
+    author: bodyAuthor ?? relay ?? from,
     viaRelay: relay !== undefined,
     pinwatchKey: headerText(parsed, "x-pinwatch-key"),
     to: addresses(parsed.to),

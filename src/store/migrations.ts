@@ -189,4 +189,20 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       );
     `,
   },
+  {
+    version: 5,
+    name: "the digest of each review's GUP/pin hunks (whitespace and wrapping aside), to tell an unchanged new version",
+    sql: `
+      ALTER TABLE reviews ADD COLUMN gup_digest TEXT;
+    `,
+  },
+];
+
+// Migrations that shipped on a branch under another number before the branches were merged. A database
+// that recorded one under its old number has it renumbered before migrating, so the migration that now
+// holds that number still runs and the renumbered one is not applied twice. Matched by name, never by
+// number alone.
+export const RENUMBERED: readonly { from: number; to: number; name: string }[] = [
+  // issue-16 added the GUP digest as migration 4 while issue-17 added the sending pause as 4.
+  { from: 4, to: 5, name: MIGRATIONS.find((m) => m.version === 5)!.name },
 ];

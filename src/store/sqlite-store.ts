@@ -8,7 +8,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { PinwatchError } from "../errors.js";
 import { abandonDatabase, isStorageError, StorageGuard, storageError } from "./storage-guard.js";
-import { MIGRATIONS } from "./migrations.js";
+import { MIGRATIONS, RENUMBERED } from "./migrations.js";
 import { OutboxQueries } from "./sqlite-outbox.js";
 import { priorReview } from "./sqlite-lineage.js";
 import { ViewQueries } from "./sqlite-views.js";
@@ -54,6 +54,10 @@ export class SqliteStore implements Store {
 
   private migrate(): void {
     this.db.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");
+    const renumber = this.db.prepare(
+      "UPDATE schema_migrations SET version = ? WHERE version = ? AND name = ? AND NOT EXISTS (SELECT 1 FROM schema_migrations WHERE version = ?)",
+    );
+    for (const r of RENUMBERED) renumber.run(r.to, r.from, r.name, r.to);
     const applied = new Set((this.db.prepare("SELECT version FROM schema_migrations").all() as Row[]).map((r) => r.version as number));
     for (const m of MIGRATIONS) {
       if (applied.has(m.version)) continue;
@@ -81,8 +85,8 @@ export class SqliteStore implements Store {
       insertPending: db.prepare("INSERT OR IGNORE INTO pending_patches (message_id, series_key, list, raw, date) VALUES (?, ?, ?, ?, ?)"),
       deletePending: db.prepare("DELETE FROM pending_patches WHERE message_id = ?"),
       insertReview: db.prepare(
-        `INSERT OR IGNORE INTO reviews (message_id, ruleset_version, reviewed_at, finding_count, error_code, error_message, version, predecessor, touched_files, no_reply_reason)
-         VALUES (@messageId, @rulesetVersion, @reviewedAt, @count, @errorCode, @errorMessage, @version, @predecessor, @touchedFiles, @noReplyReason)`,
+        `INSERT OR IGNORE INTO reviews (message_id, ruleset_version, reviewed_at, finding_count, error_code, error_message, version, predecessor, touched_files, no_reply_reason, gup_digest)
+         VALUES (@messageId, @rulesetVersion, @reviewedAt, @count, @errorCode, @errorMessage, @version, @predecessor, @touchedFiles, @noReplyReason, @gupDigest)`,
       ),
       insertFinding: db.prepare(
         `INSERT INTO findings (review_id, message_id, rule, category, severity, file, line, function, fingerprint, message, mailable, status, first_version, first_message_id, excerpt)
@@ -163,7 +167,7 @@ export class SqliteStore implements Store {
             const result = s.insertReview.run({
               messageId: r.messageId, rulesetVersion: r.rulesetVersion, reviewedAt: r.reviewedAt, count: r.findings.length,
               errorCode: r.error?.code ?? null, errorMessage: r.error?.message ?? null, version: r.version ?? null, predecessor: r.predecessor ?? null,
-              touchedFiles: r.touchedFiles ? JSON.stringify(r.touchedFiles) : null, noReplyReason: r.noReplyReason ?? null,
+              touchedFiles: r.touchedFiles ? JSON.stringify(r.touchedFiles) : null, noReplyReason: r.noReplyReason ?? null, gupDigest: r.gupDigest ?? null,
             });
             // A review already stored (the same message reached us twice, or from another list) adds nothing.
             if (result.changes === 0) continue;

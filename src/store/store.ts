@@ -11,6 +11,7 @@ import type { Category, Severity } from "../rules/types.js";
 export interface MessageMeta {
   messageId: string;
   subject: string;
+  /** The author's address: a patch's in-body From when it has one, else From. */
   fromAddress?: string;
   /** ISO 8601, from the Date: header when it parses. */
   date?: string;
@@ -95,6 +96,8 @@ export interface ReviewRecord {
   version?: number;
   predecessor?: string;
   touchedFiles?: string[];
+  /** The patch's GUP/pin hunks, whitespace and wrapping aside (src/review/gup-digest.ts). */
+  gupDigest?: string;
   /** Set when the review itself failed (the message is still recorded as seen). */
   error?: { code: string; message: string };
 }
