@@ -99,7 +99,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
       setExit(await action(loadConfig(cmd.opts().config as string | undefined), cmd));
     } catch (e) {
       if (e instanceof PinwatchError && e.code === "PW_E_USAGE") {
-        err(`pinwatch ${cmd.name()}: PW_E_USAGE ${visible(e.message)}\n\n${cmd.helpInformation()}`);
+        err(`${commandPath(cmd)}: PW_E_USAGE ${visible(e.message)}\n\n${cmd.helpInformation()}`);
         setExit(2);
         return;
       }
