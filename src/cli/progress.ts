@@ -4,6 +4,7 @@ import cliProgress from "cli-progress";
 import type { IngestStats } from "../ingest/ingest.js";
 import type { DeliveryStats } from "../outbox/deliver.js";
 import type { PollResult } from "../poller/poll-list.js";
+import { visible } from "../visible-text.js";
 
 export interface Progress {
   total(n: number): void;
@@ -61,7 +62,8 @@ export function summary(result: PollResult, outboxDir: string): string {
 export function failedSummary(list: string, err: unknown): string {
   const code = (err as { code?: string })?.code ?? "error";
   const message = err instanceof Error ? err.message : String(err);
-  return `${list}: poll FAILED (${code}) ${message.replace(/\s+/g, " ")}; what was stored before stays, the next poll tries again`;
+  // Error messages can carry what a server or a file said: control bytes are shown, never written.
+  return visible(`${list}: poll FAILED (${code}) ${message.replace(/\s+/g, " ")}; what was stored before stays, the next poll tries again`);
 }
 
 export function deliverySummary(d: DeliveryStats, outboxDir: string): string {
@@ -72,6 +74,6 @@ export function deliverySummary(d: DeliveryStats, outboxDir: string): string {
   if (d.rateLimited) parts.push(`${d.rateLimited} rate-limited`);
   if (d.confirmedInArchive) parts.push(`${d.confirmedInArchive} confirmed by the archive`);
   if (d.waitingForArchive) parts.push(`${d.waitingForArchive} in doubt, waiting for an archive to answer`);
-  if (d.paused) parts.push(`sending paused: ${d.paused}`);
+  if (d.paused) parts.push(`sending paused: ${visible(d.paused)}`);
   return parts.join(", ");
 }

@@ -8,7 +8,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { createProgress } from "../../src/cli/progress.js";
+import { createProgress, deliverySummary, failedSummary } from "../../src/cli/progress.js";
 import { ROOT } from "../helpers/fixtures.js";
 
 const CLI = join(ROOT, "dist", "src", "cli", "main.js");
@@ -41,4 +41,12 @@ test("plain progress lines say what they count, with or without a known total", 
   known.total(2000);
   known.update(stats);
   assert.deepEqual(lines, ["backfill io-uring: 2000 messages to read\n", "backfill io-uring: 357 of 2000 messages read, 1 patch reviewed, 2 findings\n"]);
+});
+
+test("a failed list's line and a sending pause show a server's control bytes, never write them", () => {
+  const said = "answered \u001b]0;owned\u0007 \u202e";
+  const line = failedSummary("linux-mm", Object.assign(new Error(said), { code: "PW_E_SOURCE_FETCH" }));
+  assert.equal(line, "linux-mm: poll FAILED (PW_E_SOURCE_FETCH) answered \\x1b]0;owned\\x07 \\u202e; what was stored before stays, the next poll tries again");
+  const stats = { written: 0, sent: 0, retrying: 0, failed: 0, rateLimited: 0, confirmedInArchive: 0, waitingForArchive: 0, errorsByCode: {}, paused: `PW_E_SMTP_CONFIG ${said}` };
+  assert.match(deliverySummary(stats, "/var/outbox"), /sending paused: PW_E_SMTP_CONFIG answered \\x1b\]0;owned\\x07 \\u202e$/);
 });
