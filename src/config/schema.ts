@@ -87,6 +87,13 @@ function inboxUrl(local: boolean) {
   });
 }
 
+/** An NNTP server's host name or address, without a scheme or port. */
+function nntpHost() {
+  return z
+    .string()
+    .regex(/^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\]|[0-9A-Fa-f:]+)$/, "a host name such as nntp.lore.kernel.org (no nntp://; the port and tls are settings of their own)");
+}
+
 /** Where a list's mail comes from. */
 export const sourceSchema = z.discriminatedUnion("type", [
   z.object({
@@ -97,9 +104,7 @@ export const sourceSchema = z.discriminatedUnion("type", [
   z.object({
     /** An NNTP server such as nntp.lore.kernel.org. */
     type: z.literal("nntp"),
-    host: z
-      .string()
-      .regex(/^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\]|[0-9A-Fa-f:]+)$/, "a host name such as nntp.lore.kernel.org (no nntp://; the port and tls are settings of their own)"),
+    host: nntpHost(),
     port: z.number().int().min(1).max(65535).default(119),
     tls: z.boolean().default(false),
     group: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9.+_-]*$/, "a newsgroup name such as org.kvack.linux-mm"),
@@ -261,11 +266,11 @@ export const maintainersSchema = z.object({
 /** Where `pinwatch review <message-id>` reads a thread from. */
 export const loreSchema = z.object({
   /** A public-inbox over HTTP(S): the thread is <url>/<message-id>/t.mbox.gz (b4 reads the same). */
-  url: z.string().url().default("https://lore.kernel.org/all"),
+  url: inboxUrl(false).default("https://lore.kernel.org/all"),
   /** Read threads over NNTP instead (nntp.lore.kernel.org): the article, then its neighbours' overview. */
   nntp: z
     .object({
-      host: z.string().min(1),
+      host: nntpHost(),
       port: z.number().int().min(1).max(65535).default(119),
       tls: z.boolean().default(false),
     })

@@ -46,3 +46,18 @@ test("other schemes, queries, logins and bare hosts are refused", () => {
   refused({ type: "nntp", host: "nntp://nntp.lore.kernel.org", group: "org.kvack.linux-mm" }, /lists\.0\.source\.host: a host name .*no nntp:\/\//);
   refused({ type: "nntp", host: "nntp.lore.kernel.org", group: "org kvack" }, /lists\.0\.source\.group: a newsgroup name/);
 });
+
+test("lore (where `review <message-id>` reads threads) is checked the same way", () => {
+  const lore = (value: Record<string, unknown>) => validateConfig({ lore: value }, "t.yaml").lore;
+  assert.equal(lore({}).url, "https://lore.kernel.org/all");
+  assert.equal(lore({ url: "http://127.0.0.1:8080/io-uring" }).url, "http://127.0.0.1:8080/io-uring");
+  assert.equal(lore({ nntp: { host: "nntp.lore.kernel.org" } }).nntp?.host, "nntp.lore.kernel.org");
+  for (const [value, why] of [
+    [{ url: "https://lore.kernel.org/all/new.atom" }, /lore\.url: an epoch or a page inside an inbox/],
+    [{ url: "https://lore.kernel.org/" }, /lore\.url: the inbox's name is missing/],
+    [{ url: "lore.kernel.org/all" }, /lore\.url: an http\(s\) URL/],
+    [{ nntp: { host: "nntp://nntp.lore.kernel.org" } }, /lore\.nntp\.host: a host name .*no nntp:\/\//],
+  ] as const) {
+    assert.throws(() => lore(value), (err: unknown) => err instanceof PinwatchError && err.code === "PW_E_CONFIG" && why.test(err.message), JSON.stringify(value));
+  }
+});
