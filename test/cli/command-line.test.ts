@@ -40,6 +40,21 @@ test("help per command: `pinwatch help review` and `review --help` print review'
   assert.match(list.stdout, /^Usage: pinwatch outbox list/);
 });
 
+test("each command's help gives its own exit status 3: review --fail-on, a list that could not be polled", () => {
+  const review = pinwatch(["help", "review"]).stdout;
+  assert.match(review, /3 --fail-on: a finding at or above\s+that severity/);
+  assert.doesNotMatch(review, /could not be polled/);
+  for (const command of ["poll", "backfill"]) {
+    const help = pinwatch([command, "--help"]);
+    assert.equal(help.status, 0);
+    assert.match(help.stdout, /3 a list\s+could not be polled/, command);
+    assert.doesNotMatch(help.stdout, /fail-on/, command);
+  }
+  const retry = pinwatch(["outbox", "retry", "--help"]).stdout;
+  assert.match(retry, /^Usage: pinwatch outbox retry \[options\] \[id\]/);
+  assert.match(retry, /--all/);
+});
+
 test("`pinwatch` alone is bad usage: the help goes to stderr and the exit is 2", () => {
   const r = pinwatch([]);
   assert.equal(r.status, 2);

@@ -82,6 +82,11 @@ test("a wrong password (535) pauses sending: nothing failed, no attempt spent, t
 
   const list = await cli(["outbox", "list"], {});
   assert.match(list.stdout, /^sending is paused since .*\(PW_E_SMTP_CONFIG\).*535/m);
+  const listJson = await cli(["outbox", "list", "--json"], {});
+  const { outbox, sendingPause } = JSON.parse(listJson.stdout);
+  assert.equal(outbox.length, 5);
+  assert.equal(sendingPause.code, "PW_E_SMTP_CONFIG");
+  assert.match(sendingPause.reason, /535/);
   const stillWrong = await cli(["outbox", "send"], {});
   assert.equal(stillWrong.code, 1, "`outbox send` tries at once, and says it is still paused");
   assert.match(stillWrong.stdout, /sending paused: PW_E_SMTP_CONFIG/);
@@ -113,9 +118,13 @@ test("`outbox retry --all` makes every failed reply due again", async () => {
   smtp.fault("5xx", "5xx");
   const poll = await lab.poll("pause");
   assert.equal(poll.delivery.failed, 2);
-  const retry = await cli(["outbox", "retry", "--all"], {});
+  const both = await cli(["outbox", "retry", "--all", "1"], {});
+  assert.equal(both.code, 2, "one reply or --all, not both");
+  const neither = await cli(["outbox", "retry"], {});
+  assert.equal(neither.code, 2, "retry needs a reply or --all");
+  const retry = await cli(["outbox", "retry", "--all", "--json"], {});
   assert.equal(retry.code, 0);
-  assert.match(retry.stdout, /^2 failed replies are due again/);
+  assert.deepEqual(JSON.parse(retry.stdout), { retried: 2, pauseLifted: false });
   assert.equal((await lab.deliver()).sent, 2);
   assert.deepEqual(byState().map((r) => r.state), ["sent"]);
   assert.equal(smtp.distinctMessageIds().size, 8);

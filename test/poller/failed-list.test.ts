@@ -30,6 +30,28 @@ test("poll --once: the failed list has its line, the others are polled, exit 3",
   }
 });
 
+test("poll --once --json: the failed list is an entry with its error, still exit 3", () => {
+  const lab = pollerLab([
+    { name: "broken", source: { type: "mailbox", path: "/nonexistent/pinwatch/list.mbox" } },
+    { name: "demo", source: { type: "mailbox", path: demo } },
+  ]);
+  try {
+    const r = spawnSync(process.execPath, [MAIN, "poll", "--once", "--json", "--config", lab.configPath], { env, encoding: "utf8" });
+    assert.equal(r.status, 3, r.stdout + r.stderr);
+    const { lists } = JSON.parse(r.stdout);
+    assert.equal(lists.length, 2);
+    assert.equal(lists[0].list, "broken");
+    assert.equal(lists[0].ok, false);
+    assert.equal(lists[0].error.code, "PW_E_SOURCE_FETCH");
+    assert.match(lists[0].error.message, /the mailbox does not exist/);
+    assert.equal(lists[1].list, "demo");
+    assert.equal(lists[1].ok, true);
+    assert.equal(lists[1].stats.read, 5);
+  } finally {
+    lab.close();
+  }
+});
+
 test("poll --once: a message that cannot be read is exit 1, not 3", () => {
   const dir = mkdtempSync(join(tmpdir(), "pinwatch-junk-"));
   writeFileSync(join(dir, "empty.eml"), "");
