@@ -10,6 +10,7 @@ import { deliverOwed } from "../outbox/deliver.js";
 import { projectPath } from "../poller/poller-context.js";
 import { userAgent } from "../sources/polite.js";
 import { SqliteStore } from "../store/sqlite-store.js";
+import { visible, visibleJson } from "../visible-text.js";
 import { deliverySummary } from "./progress.js";
 import { VERSION } from "./version.js";
 
@@ -18,6 +19,8 @@ export interface DigestCommandOptions {
   to?: string;
   list?: string;
   maintainer?: string;
+  /** One JSON document on stdout instead of text. */
+  json?: boolean;
   config: Config;
   log: Logger;
   out: (text: string) => void;
@@ -33,13 +36,16 @@ export async function runDigestCommand(options: DigestCommandOptions): Promise<n
   try {
     const maintainers = await loadMaintainers(config.maintainers.file, userAgent(VERSION, config.bot.contact));
     const digest = await digestFor(store, config, maintainers, { lists: options.list ? [options.list] : [], maintainer: options.maintainer }, since, now);
+    const period = { since: since.toISOString(), until: now.toISOString() };
     if (!options.to) {
-      options.out(`Subject: ${digest.subject}\n\n${digest.text}`);
+      if (options.json) options.out(`${visibleJson({ ...period, subject: digest.subject, findings: digest.findings, text: digest.text }, 1)}\n`);
+      else options.out(visible(`Subject: ${digest.subject}\n\n${digest.text}`, { newlines: true, tabs: true }));
       return 0;
     }
     const queued = await enqueueDigest(store, config, options.to, digest, since, now, now);
     const stats = await deliverOwed({ store, config, outboxDir: projectPath(config.outbox.dir), log: options.log });
-    options.out(`${queued ? "digest recorded" : "this digest was recorded before"} for ${options.to} (${config.digest.mode}); ${deliverySummary(stats, projectPath(config.outbox.dir))}\n`);
+    if (options.json) options.out(`${visibleJson({ ...period, to: options.to, mode: config.digest.mode, recorded: queued, findings: digest.findings, delivery: stats }, 1)}\n`);
+    else options.out(`${queued ? "digest recorded" : "this digest was recorded before"} for ${options.to} (${config.digest.mode}); ${deliverySummary(stats, projectPath(config.outbox.dir))}\n`);
     return stats.failed > 0 ? 1 : 0;
   } finally {
     await store.close();

@@ -1,143 +1,291 @@
 #!/usr/bin/env node
 // The pinwatch command line: the only place that reads argv and the
-// environment and decides the exit status.
-import { parseArgs } from "node:util";
+// environment and decides the exit status. Parsing, help per command
+// (`pinwatch help review`, `review --help`) and rejecting unknown options
+// with the command's usage are commander's; each command's work lives in
+// its own *-command.ts, loaded only when it runs (startup time counts on
+// every poll).
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { loadConfig } from "../config/load-config.js";
+import type { Config } from "../config/schema.js";
 import { PinwatchError } from "../errors.js";
 import { subsystemLogger } from "../log.js";
+import { visible } from "../visible-text.js";
 import { VERSION } from "./version.js";
 
-const USAGE = `pinwatch ${VERSION}: reviews kernel patches for get_user_pages()/pin_user_pages() misuse
+const out = (text: string) => void process.stdout.write(text);
+const err = (text: string) => void process.stderr.write(text);
 
-Usage:
-  pinwatch review [--json] [--reply-dir DIR] [--config FILE] <path>...
-      Review mail from files: .eml, mbox (mboxrd/mboxo, gzip ok), maildir,
-      a directory of those, or "-" for stdin.
-      --json           print one JSON document {"reviews":[...]} on stdout
-      --reply-dir DIR  write the reply for each message with mailable findings
-  pinwatch run [--config FILE]
-      The daemon (npm start): poll every enabled list now and then on its
-      schedule, review, and write replies to the dry-run outbox (var/outbox).
-      The default config follows the bundled demo archive.
-  pinwatch poll [--once] [--list NAME] [--config FILE]
-      Poll the lists (or one) once with --once, else on their schedules.
-  pinwatch backfill --list NAME --since DATE [--config FILE]
-      Read a list from DATE (YYYY-MM-DD) on; what is stored already is skipped.
-  pinwatch outbox list [--state STATE] [--list NAME] [--config FILE]
-  pinwatch outbox show|approve|reject|retry ID [--config FILE]
-  pinwatch outbox send [--config FILE]
-      The replies owed and their states (pending, sending, sent, failed,
-      held, rejected). approve sends a held reply (moderated lists); reject
-      drops a held, pending or failed one; retry sends a failed one again;
-      send delivers what is due now. ID is the outbox number or Message-ID.
-  pinwatch serve [--config FILE]
-      The dashboard alone (npm start serves it too): overview, series, rules,
-      outbox and moderation queue, JSON under /api.
-  pinwatch digest [--since 7d] [--to ADDR] [--list NAME] [--maintainer ADDR] [--config FILE]
-      Print the digest of findings since then (12h, 1d, 2w or a date); with
-      --to, send it through the outbox (digest.mode).
-  pinwatch --help | --version
+/** Exit statuses every command shares; 3 is each command's own (see REVIEW_EXIT and POLL_EXIT). */
+const EXIT_HELP = `
+Exit status: 0 done (findings or not); 1 some input or message could not be
+read, a reply could not be sent, or the database failed (the rest was still
+done); 2 bad usage; 3 review --fail-on: a finding at or above that severity,
+or poll --once and backfill: a list could not be polled.
+Logs go to stderr as JSON lines (pretty on a terminal); PINWATCH_LOG_LEVEL
+sets the level (debug, info, warn, error, silent).`;
 
-Exit status: 0 everything was read; 1 some input could not be read or
-parsed (the rest were still reviewed); 2 bad usage.
-Logs go to stderr (PINWATCH_LOG_LEVEL=debug|info|warn|error).
-`;
+const REVIEW_EXIT = `
+Exit status: 0 done (findings or not); 1 some input could not be read (the
+rest was still reviewed); 2 bad usage; 3 --fail-on: a finding at or above
+that severity (1 takes precedence).`;
+
+const POLL_EXIT = `
+One summary line per list; a list that could not be polled gets
+"<list>: poll FAILED (<code>) ..." and the other lists are still polled.
+Exit status: 0 done; 1 a message could not be read (the rest was stored),
+or the database failed (the process stops at once); 2 bad usage; 3 a list
+could not be polled.`;
+
+const REVIEW_HELP = `
+Inputs: a .eml, an mbox (mboxrd/mboxo, gzip ok), a maildir, a directory of
+those, "-" for stdin, a Message-ID, or a lore URL. A Message-ID or URL is
+fetched as a thread from the configured lore (lore.url, <msgid>/t.mbox.gz,
+or lore.nntp) and its newest revision is reviewed as b4 picks it.
+
+Text output, in input order:
+  <source>: <subject> <message-id>
+  path/to/file.c:LINE: error|warning|info: message [rule-id]
+  ...
+  N patches reviewed, E errors, W warnings, S skipped
+Patches without findings are collapsed into one line; replies, cover
+letters and other mail are only counted as skipped. Unreadable inputs are
+reported on stderr as "source: error: message [PW_E_CODE]".
+
+--format b4 prints b4 review's CI check results (a JSON array, one
+{tool, status, summary, url, details} per patch): set
+  git config b4.review-perpatch-check-cmd "pinwatch review --format b4 -"
+${REVIEW_EXIT}`;
+
+/** "pinwatch outbox list": the words that run a command. */
+function commandPath(cmd: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c; c = c.parent) names.unshift(c.name());
+  return names.join(" ");
+}
+
+function configOption(): Option {
+  return new Option("-c, --config <file>", "a YAML file merged over config/default.yaml");
+}
+
+function positiveInt(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError("not a revision number");
+  return Number(value);
+}
+
+/** What an action returns: its exit status. */
+type Action = (config: Config, cmd: Command) => Promise<number>;
+
+export function buildProgram(setExit: (code: number) => void): Command {
+  const program = new Command("pinwatch")
+    .description("Reviews Linux kernel patches for get_user_pages()/pin_user_pages() misuse, and replies on the list the way a GUP reviewer would.")
+    .version(VERSION, "-V, --version", "print the version")
+    .helpOption("-h, --help", "show help (also: pinwatch help <command>)")
+    .showHelpAfterError()
+    .exitOverride()
+    // The command list reads as a synopsis: "pinwatch review [options] <input...>".
+    .configureHelp({ subcommandTerm: (cmd) => `${commandPath(cmd)} ${cmd.usage()}`.trimEnd() })
+    .configureOutput({
+      writeOut: out,
+      writeErr: err,
+      outputError: (text, write) => write(`pinwatch: PW_E_USAGE ${visible(text.replace(/^error: /, "").trim().replace(/\s*\n\s*/g, " "))}\n`),
+    })
+    .addHelpText("after", EXIT_HELP);
+
+  /** Loads the config lazily (help never needs it), runs the action, and turns PW_E_USAGE into the command's usage. */
+  const run = (action: Action) => async (...args: unknown[]) => {
+    const cmd = args[args.length - 1] as Command;
+    try {
+      setExit(await action(loadConfig(cmd.opts().config as string | undefined), cmd));
+    } catch (e) {
+      if (e instanceof PinwatchError && e.code === "PW_E_USAGE") {
+        err(`${commandPath(cmd)}: PW_E_USAGE ${visible(e.message)}\n\n${cmd.helpInformation()}`);
+        setExit(2);
+        return;
+      }
+      throw e;
+    }
+  };
+
+  program
+    .command("review")
+    .description("review mail from files, stdin, or a thread fetched by Message-ID or lore URL")
+    .argument("<input...>", "paths, - for stdin, Message-IDs or lore URLs")
+    .addOption(new Option("--format <format>", "text (checkpatch style), json, or b4 (b4 review's CI check results)").choices(["text", "json", "b4"]).default("text"))
+    .addOption(new Option("--json", "the same as --format json: one JSON document on stdout").conflicts("format"))
+    .option("-q, --quiet", "text: only the finding lines")
+    .addOption(new Option("--fail-on <severity>", "exit 3 if a finding is this severe or worse").choices(["warning", "error"]))
+    .option("--reply-dir <dir>", "write the reply for each patch with mailable findings (.eml)")
+    .option("--use-version <n>", "a fetched thread: review revision N instead of the newest", positiveInt)
+    .addOption(configOption())
+    .addHelpText("after", REVIEW_HELP)
+    .action(
+      run(async (config, cmd) => {
+        const o = cmd.opts();
+        const { runReviewCommand } = await import("./review-command.js");
+        return runReviewCommand({
+          inputs: cmd.args, format: o.json ? "json" : o.format, quiet: !!o.quiet, failOn: o.failOn, replyDir: o.replyDir, useVersion: o.useVersion,
+          config, log: subsystemLogger("review"), out, err,
+        });
+      }),
+    );
+
+  program
+    .command("run")
+    .description("the daemon (npm start): poll every enabled list now and on its schedule, review, reply by each list's mode, serve the dashboard")
+    .addOption(configOption())
+    .action(
+      run(async (config) => {
+        const { runDaemon } = await import("./run-command.js");
+        return runDaemon(config, subsystemLogger("run"), out);
+      }),
+    );
+
+  program
+    .command("poll")
+    .description("poll the lists (or one): once with --once, else on their schedules")
+    .option("--once", "poll once and exit")
+    .option("--list <name>", "only this list")
+    .option("--json", "with --once: one JSON document on stdout")
+    .addOption(configOption())
+    .addHelpText("after", `${POLL_EXIT}\nWithout --once this is the daemon for those lists: it prints the same lines,\nkeeps polling, and stops with 1 when the database fails.`)
+    .action(
+      run(async (config, cmd) => {
+        const o = cmd.opts();
+        if (o.json && !o.once) throw new PinwatchError("PW_E_USAGE", "--json needs --once (the daemon prints a line per poll)");
+        if (o.once) {
+          const { runPollOnce } = await import("./poll-command.js");
+          return runPollOnce(config, subsystemLogger("poll"), out, { list: o.list, json: !!o.json });
+        }
+        const { runDaemon } = await import("./run-command.js");
+        return runDaemon(config, subsystemLogger("poll"), out, o.list);
+      }),
+    );
+
+  program
+    .command("backfill")
+    .description("read a list from a date on; what is stored already is skipped, and a followed list's cursor never moves back")
+    .option("--list <name>", "the list (required)")
+    .option("--since <date>", "YYYY-MM-DD (required)")
+    .option("--json", "one JSON document on stdout")
+    .addOption(configOption())
+    .addHelpText("after", POLL_EXIT)
+    .action(
+      run(async (config, cmd) => {
+        const o = cmd.opts();
+        const since = o.since ? new Date(o.since) : undefined;
+        if (!o.list || !since || Number.isNaN(since.getTime())) throw new PinwatchError("PW_E_USAGE", "backfill needs --list NAME and --since DATE (YYYY-MM-DD)");
+        const { runPollOnce } = await import("./poll-command.js");
+        return runPollOnce(config, subsystemLogger("backfill"), out, { list: o.list, since, json: !!o.json });
+      }),
+    );
+
+  const outbox = program
+    .command("outbox")
+    .description("the replies owed and their states: pending, sending, sent, failed, held, rejected")
+    .addHelpText("after", "\nID is the outbox number or the reply's Message-ID.");
+  const outboxAction = (action: string) =>
+    run(async (config, cmd) => {
+      const o = cmd.opts();
+      const { runOutboxCommand } = await import("./outbox-command.js");
+      return runOutboxCommand({ action, args: cmd.args, state: o.state, list: o.list, all: !!o.all, json: !!o.json, config, log: subsystemLogger("outbox"), out });
+    });
+  outbox
+    .command("list")
+    .description("the outbox, newest first, after the sending pause if there is one")
+    .option("--state <state>", "only replies in this state")
+    .option("--list <name>", "only replies to this list's patches")
+    .option("--json", "one JSON document on stdout")
+    .addOption(configOption())
+    .action(outboxAction("list"));
+  outbox.command("show").description("one reply: states, recipients, errors, the message").argument("<id>").option("--json", "one JSON document on stdout").addOption(configOption()).action(outboxAction("show"));
+  outbox.command("approve").description("send a held reply (moderated lists)").argument("<id>").option("--json", "one JSON document on stdout").addOption(configOption()).action(outboxAction("approve"));
+  outbox.command("reject").description("drop a held, pending or failed reply").argument("<id>").option("--json", "one JSON document on stdout").addOption(configOption()).action(outboxAction("reject"));
+  outbox
+    .command("retry")
+    .description("send a failed reply again; --all: every failed reply, and lift a sending pause")
+    .argument("[id]")
+    .option("--all", "every failed reply (instead of an ID)")
+    .option("--json", "one JSON document on stdout")
+    .addOption(configOption())
+    .action(outboxAction("retry"));
+  outbox
+    .command("send")
+    .description("deliver what is due now; while sending is paused, try one reply at once")
+    .option("--json", "one JSON document on stdout")
+    .addOption(configOption())
+    .addHelpText("after", "\nExit status: 1 when a reply failed or sending is still paused (outbox list says why).")
+    .action(outboxAction("send"));
+
+  program
+    .command("serve")
+    .description("the dashboard alone: overview, series, rules, outbox and moderation queue, JSON under /api")
+    .addOption(configOption())
+    .action(
+      run(async (config) => {
+        const { runServe } = await import("./serve-command.js");
+        return runServe(config, subsystemLogger("web"), out);
+      }),
+    );
+
+  program
+    .command("digest")
+    .description("print the digest of findings since a time, or with --to send it through the outbox (digest.mode)")
+    .option("--since <when>", "12h, 1d, 2w or a date", "7d")
+    .option("--to <address>", "record and deliver it for this address")
+    .option("--list <name>", "only this list")
+    .option("--maintainer <address>", "only files this MAINTAINERS entry looks after")
+    .option("--json", "one JSON document on stdout")
+    .addOption(configOption())
+    .action(
+      run(async (config, cmd) => {
+        const o = cmd.opts();
+        const { runDigestCommand } = await import("./digest-command.js");
+        return runDigestCommand({ since: o.since, to: o.to, list: o.list, maintainer: o.maintainer, json: !!o.json, config, log: subsystemLogger("digest"), out });
+      }),
+    );
+
+  return program;
+}
 
 async function main(argv: string[]): Promise<number> {
-  const out = (text: string) => process.stdout.write(text);
-  let parsed;
+  let code = 0;
+  const program = buildProgram((c) => (code = c));
   try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        help: { type: "boolean", short: "h" },
-        version: { type: "boolean", short: "V" },
-        json: { type: "boolean" },
-        "reply-dir": { type: "string" },
-        config: { type: "string", short: "c" },
-        once: { type: "boolean" },
-        list: { type: "string" },
-        since: { type: "string" },
-        state: { type: "string" },
-        to: { type: "string" },
-        maintainer: { type: "string" },
-      },
-    });
-  } catch (err) {
-    process.stderr.write(`pinwatch: PW_E_USAGE ${(err as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  const { values, positionals } = parsed;
-  if (values.version) {
-    out(`${VERSION}\n`);
-    return 0;
-  }
-  const [command, ...rest] = positionals;
-  if (values.help || !command) {
-    out(USAGE);
-    return values.help ? 0 : 2;
-  }
-  const config = loadConfig(values.config);
-  switch (command) {
-    case "review":
-      if (rest.length === 0) {
-        process.stderr.write(`pinwatch: PW_E_USAGE review needs at least one path (or - for stdin)\n\n${USAGE}`);
-        return 2;
-      }
-      // Each command loads only what it needs: startup time counts on every poll.
-      const { runReviewCommand } = await import("./review-command.js");
-      return runReviewCommand({ paths: rest, json: !!values.json, replyDir: values["reply-dir"], config, log: subsystemLogger("review"), out });
-    case "run": {
-      const { runDaemon } = await import("./run-command.js");
-      return runDaemon(config, subsystemLogger("run"), out);
-    }
-    case "poll": {
-      if (values.once) {
-        const { runPollOnce } = await import("./poll-command.js");
-        return runPollOnce(config, subsystemLogger("poll"), out, { list: values.list });
-      }
-      const { runDaemon } = await import("./run-command.js");
-      return runDaemon(config, subsystemLogger("poll"), out, values.list);
-    }
-    case "backfill": {
-      const since = values.since ? new Date(values.since) : undefined;
-      if (!values.list || !since || Number.isNaN(since.getTime())) {
-        process.stderr.write(`pinwatch: PW_E_USAGE backfill needs --list NAME and --since DATE (YYYY-MM-DD)\n\n${USAGE}`);
-        return 2;
-      }
-      const { runPollOnce } = await import("./poll-command.js");
-      return runPollOnce(config, subsystemLogger("backfill"), out, { list: values.list, since });
-    }
-    case "serve": {
-      const { runServe } = await import("./serve-command.js");
-      return runServe(config, subsystemLogger("web"), out);
-    }
-    case "digest": {
-      const { runDigestCommand } = await import("./digest-command.js");
-      return runDigestCommand({ since: values.since, to: values.to, list: values.list, maintainer: values.maintainer, config, log: subsystemLogger("digest"), out });
-    }
-    case "outbox": {
-      const { runOutboxCommand } = await import("./outbox-command.js");
-      return runOutboxCommand({ action: rest[0], args: rest.slice(1), state: values.state, list: values.list, config, log: subsystemLogger("outbox"), out });
-    }
-    default:
-      process.stderr.write(`pinwatch: PW_E_USAGE unknown command "${command}"\n\n${USAGE}`);
+    await program.parseAsync(argv, { from: "user" });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help, help <command> and --version succeed; `pinwatch` (or `pinwatch outbox`) alone printed its help on stderr: bad usage.
+      if (e.code === "commander.helpDisplayed" || e.code === "commander.version") return 0;
+      if (e.code === "commander.help") return e.exitCode === 0 ? 0 : 2;
       return 2;
+    }
+    throw e;
   }
+  return code;
+}
+
+// `pinwatch ... | head` closes the pipe early: that is the reader's choice, not a failure.
+process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+  if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
+  throw e;
+});
+
+/** A database that failed under pinwatch must not be closed on the way out (see databaseAbandoned): exit at once. */
+async function finish(code: number): Promise<void> {
+  process.exitCode = code;
+  const { databaseAbandoned } = await import("../store/storage-guard.js");
+  if (databaseAbandoned()) process.exit(code);
 }
 
 main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    if (err instanceof PinwatchError) {
-      process.stderr.write(`pinwatch: ${err.code} ${err.message}\n`);
-      process.exitCode = err.code === "PW_E_USAGE" ? 2 : 1;
-      return;
+  (code) => finish(code),
+  (e: unknown) => {
+    if (e instanceof PinwatchError) {
+      err(`pinwatch: ${e.code} ${visible(e.message, { newlines: true })}\n`);
+      return finish(e.code === "PW_E_USAGE" ? 2 : 1);
     }
-    process.stderr.write(`pinwatch: unexpected failure: ${(err as Error)?.stack ?? err}\n`);
-    process.exitCode = 1;
+    err(`pinwatch: unexpected failure: ${visible(String((e as Error)?.stack ?? e), { newlines: true })}\n`);
+    return finish(1);
   },
 );

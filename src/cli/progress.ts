@@ -4,6 +4,7 @@ import cliProgress from "cli-progress";
 import type { IngestStats } from "../ingest/ingest.js";
 import type { DeliveryStats } from "../outbox/deliver.js";
 import type { PollResult } from "../poller/poll-list.js";
+import { visible } from "../visible-text.js";
 
 export interface Progress {
   total(n: number): void;
@@ -28,18 +29,21 @@ export function createProgress(label: string, stream: NodeJS.WriteStream = proce
       stop: () => started && bar.stop(),
     };
   }
-  let total = 0;
+  // Not every source knows its total up front (a mailbox does not): then the lines count what was read so far.
+  let total: number | undefined;
   let last = 0;
+  const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
   return {
     total: (n) => {
       total = n;
-      stream.write(`${label}: ${n} messages to read\n`);
+      stream.write(`${label}: ${count(n, "message")} to read\n`);
     },
     update: (s) => {
       const now = Date.now();
       if (now - last < 5000) return;
       last = now;
-      stream.write(`${label}: ${s.read}/${total} read, ${s.reviewed} reviewed, ${s.findings} findings\n`);
+      const read = total !== undefined && total >= s.read ? `${s.read} of ${count(total, "message")} read` : `${count(s.read, "message")} read so far`;
+      stream.write(`${label}: ${read}, ${count(s.reviewed, "patch", "patches")} reviewed, ${count(s.findings, "finding")}\n`);
     },
     stop: () => undefined,
   };
@@ -54,6 +58,14 @@ export function summary(result: PollResult, outboxDir: string): string {
   );
 }
 
+/** The summary line of a list whose poll failed: what failed, and that the next poll tries again. */
+export function failedSummary(list: string, err: unknown): string {
+  const code = (err as { code?: string })?.code ?? "error";
+  const message = err instanceof Error ? err.message : String(err);
+  // Error messages can carry what a server or a file said: control bytes are shown, never written.
+  return visible(`${list}: poll FAILED (${code}) ${message.replace(/\s+/g, " ")}; what was stored before stays, the next poll tries again`);
+}
+
 export function deliverySummary(d: DeliveryStats, outboxDir: string): string {
   const parts = [`${d.written} replies written to ${outboxDir} (dry run)`];
   if (d.sent) parts.push(`${d.sent} sent`);
@@ -61,5 +73,7 @@ export function deliverySummary(d: DeliveryStats, outboxDir: string): string {
   if (d.failed) parts.push(`${d.failed} failed`);
   if (d.rateLimited) parts.push(`${d.rateLimited} rate-limited`);
   if (d.confirmedInArchive) parts.push(`${d.confirmedInArchive} confirmed by the archive`);
+  if (d.waitingForArchive) parts.push(`${d.waitingForArchive} in doubt, waiting for an archive to answer`);
+  if (d.paused) parts.push(`sending paused: ${visible(d.paused)}`);
   return parts.join(", ");
 }

@@ -12,10 +12,8 @@ export const botSchema = z.object({
   contact: z.string().min(3).default("pinwatch-admins@localhost"),
   /** Domain used to build the bot's own Message-IDs. */
   messageIdDomain: z.string().min(1).default("pinwatch.localhost"),
-  /** How an author opts out; printed in every reply. */
-  optOut: z
-    .string()
-    .default("Reply to the contact address above to stop pinwatch reviewing your patches or a list."),
+  /** How an author opts out; printed in every reply's signature, after the contact address (keep it short: the signature is two lines). */
+  optOut: z.string().default("Write there to opt out."),
 });
 
 export const reviewSchema = z.object({
@@ -57,25 +55,64 @@ export const replySchema = z.object({
   mailSeverities: z.array(z.enum(["error", "warning"])).default(["error", "warning"]),
 });
 
+/** A URL pointing inside an inbox (an epoch, the manifest, a feed, a message) rather than at it. */
+const INSIDE_INBOX = /\/(?:git\/\d+(?:\.git)?|\d+(?:\.git)?|manifest\.js\.gz|new\.atom|atom\.xml|[^/]+\/(?:raw|T|t|t\.mbox\.gz))\/?$/;
+
+/**
+ * A public-inbox inbox's address as lore writes it (https://lore.kernel.org/linux-mm):
+ * http(s), no query, no login, not an epoch or a page inside it: pinwatch finds the
+ * epochs, the manifest and the feed itself. With `local`, a path (an inbox directory, a
+ * bare repository, a bundle) is taken too, but not one epoch of an inbox (…/git/0.git).
+ */
+function inboxUrl(local: boolean) {
+  return z.string().min(1).superRefine((value, ctx) => {
+    const issue = (message: string) => ctx.addIssue({ code: "custom", message });
+    const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(value)?.[1]?.toLowerCase();
+    if (scheme === undefined) {
+      if (!local) return issue("an http(s) URL such as https://lore.kernel.org/linux-mm");
+      if (/(^|\/)git\/\d+\.git\/?$/.test(value)) issue("one epoch of an inbox: give the inbox directory (the one holding git/0.git, git/1.git ...)");
+      return;
+    }
+    if (scheme !== "http" && scheme !== "https") return issue(`${scheme}:// is not read: give an http(s) URL such as https://lore.kernel.org/linux-mm${local ? ", or a local path" : ""}`);
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      return issue("not a valid URL");
+    }
+    if (url.username || url.password) issue("no login in the URL");
+    if (url.search || url.hash) issue("no query or fragment: the inbox's own address");
+    if (INSIDE_INBOX.test(url.pathname)) issue(`an epoch or a page inside an inbox (${url.pathname}): give the inbox itself, such as https://lore.kernel.org/linux-mm`);
+    else if (url.pathname.replace(/\/+$/, "") === "") issue("the inbox's name is missing: https://lore.kernel.org/<list>");
+  });
+}
+
+/** An NNTP server's host name or address, without a scheme or port. */
+function nntpHost() {
+  return z
+    .string()
+    .regex(/^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\]|[0-9A-Fa-f:]+)$/, "a host name such as nntp.lore.kernel.org (no nntp://; the port and tls are settings of their own)");
+}
+
 /** Where a list's mail comes from. */
 export const sourceSchema = z.discriminatedUnion("type", [
   z.object({
-    /** public-inbox git epochs over smart HTTP(S): <url>/0, <url>/1, ... (or a local git dir or bundle). */
+    /** public-inbox git epochs over smart HTTP(S): <url>/0, <url>/1, ... (or a local inbox directory, git dir or bundle). */
     type: z.literal("git"),
-    url: z.string().min(1),
+    url: inboxUrl(true),
   }),
   z.object({
     /** An NNTP server such as nntp.lore.kernel.org. */
     type: z.literal("nntp"),
-    host: z.string().min(1),
+    host: nntpHost(),
     port: z.number().int().min(1).max(65535).default(119),
     tls: z.boolean().default(false),
-    group: z.string().min(1),
+    group: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9.+_-]*$/, "a newsgroup name such as org.kvack.linux-mm"),
   }),
   z.object({
     /** HTTP fallback: <url>/new.atom for what is new, <url>/<msgid>/raw for each message. */
     type: z.literal("atom"),
-    url: z.string().min(1),
+    url: inboxUrl(false),
   }),
   z.object({
     /** A local mbox, maildir or directory of .eml files (the embedded demo default). */
@@ -126,6 +163,8 @@ export const pollerSchema = z.object({
   reviewInWorker: z.boolean().default(true),
   /** Messages per store transaction (the cursor moves with each one). */
   commitEvery: z.number().int().min(1).max(10000).default(500),
+  /** /healthz reports a list whose last successful poll is older than this as stale. */
+  maxLagMinutes: z.number().positive().default(60),
 });
 
 function isRegExp(source: string): boolean {
@@ -166,17 +205,21 @@ export const outboxSchema = z.object({
   /** A send claimed this long ago and never recorded was cut off mid-send (crash): it is in doubt. */
   claimTimeoutSeconds: z.number().positive().default(300),
   /**
-   * An in-doubt reply is re-sent only after this long without it showing up
-   * on a followed list (the archive echoes what was delivered). The re-send
-   * carries the same Message-ID, so archives and mail clients drop a copy.
+   * An in-doubt reply waits this long for a followed list to show it; then
+   * the archives it went to are asked, and it is re-sent (same Message-ID,
+   * so archives and mail clients drop a copy) only if they all answer no.
    */
   inDoubtWaitMinutes: z.number().min(0).default(60),
   /** People (addresses) who asked never to get pinwatch mail: no reply to their patches, never in Cc. */
   optOut: z.array(z.string()).default([]),
-  /** Senders (regular expressions, case-insensitive) whose mail is automated: never answered. */
+  /** Senders (regular expressions, case-insensitive) whose mail is automated: never answered, never Cc'd. */
   botSenders: z
     .array(z.string().refine(isRegExp, "not a valid regular expression"))
     .default(["^lkp@intel\\.com$", "syzbot", "^patchwork-bot", "-bot@kernel\\.org$", "^bot@", "noreply", "no-reply", "^ci@", "mailer-daemon"]),
+  /** Display names (regular expressions) of known bots, whatever their address: never answered, never Cc'd. */
+  botNames: z
+    .array(z.string().refine(isRegExp, "not a valid regular expression"))
+    .default(["^kernel test robot$", "^syzbot\\b", "^patchwork-bot\\b", "^pinwatch$"]),
   /** X-Mailer values (regular expressions) of known bots. */
   botMailers: z.array(z.string().refine(isRegExp, "not a valid regular expression")).default(["patchwork", "syzbot", "\\bbot\\b", "sashiko", "kernel test robot"]),
 });
@@ -190,8 +233,10 @@ export const webSchema = z.object({
   tokenEnv: z.string().default("PINWATCH_DASHBOARD_TOKEN"),
   /** Environment variable with the secret that signs session cookies (default: random per start). */
   secretEnv: z.string().default("PINWATCH_DASHBOARD_SECRET"),
-  /** The dashboard's public address, for links in digests. */
-  publicUrl: z.string().default("http://127.0.0.1:8080"),
+  /** The dashboard's address as readers reach it, for links in digests (default: http://<host>:<port>). */
+  publicUrl: z.string().url().optional(),
+  /** Login attempts allowed per client address and minute; more are answered 429. */
+  loginAttemptsPerMinute: z.number().int().min(1).default(10),
 });
 
 export const digestRecipientSchema = z.object({
@@ -218,6 +263,20 @@ export const maintainersSchema = z.object({
   file: z.string().optional(),
 });
 
+/** Where `pinwatch review <message-id>` reads a thread from. */
+export const loreSchema = z.object({
+  /** A public-inbox over HTTP(S): the thread is <url>/<message-id>/t.mbox.gz (b4 reads the same). */
+  url: inboxUrl(false).default("https://lore.kernel.org/all"),
+  /** Read threads over NNTP instead (nntp.lore.kernel.org): the article, then its neighbours' overview. */
+  nntp: z
+    .object({
+      host: nntpHost(),
+      port: z.number().int().min(1).max(65535).default(119),
+      tls: z.boolean().default(false),
+    })
+    .optional(),
+});
+
 export const configSchema = z.object({
   bot: botSchema.default(botSchema.parse({})),
   review: reviewSchema.default(reviewSchema.parse({})),
@@ -231,6 +290,7 @@ export const configSchema = z.object({
   web: webSchema.default(webSchema.parse({})),
   digest: digestSchema.default(digestSchema.parse({})),
   maintainers: maintainersSchema.default(maintainersSchema.parse({})),
+  lore: loreSchema.default(loreSchema.parse({})),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -243,3 +303,4 @@ export type OutboxConfig = z.infer<typeof outboxSchema>;
 export type WebConfig = z.infer<typeof webSchema>;
 export type DigestConfig = z.infer<typeof digestSchema>;
 export type ReplyMode = ListConfig["replyMode"];
+export type LoreConfig = z.infer<typeof loreSchema>;

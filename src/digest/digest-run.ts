@@ -4,9 +4,10 @@
 import { createHash } from "node:crypto";
 import type { Config } from "../config/schema.js";
 import type { MaintainersIndex } from "../maintainers/maintainers-file.js";
-import { formatAddress } from "../reply/render-rfc5322.js";
+import { encodeUnstructured, foldAddresses, foldHeader } from "../mail/header-fields.js";
 import type { Store } from "../store/store.js";
 import type { FindingView } from "../store/views.js";
+import { dashboardUrl } from "../web/dashboard-url.js";
 import { buildDigest, type Digest } from "./build-digest.js";
 
 export interface DigestScope {
@@ -23,7 +24,7 @@ export async function digestFor(store: Store, config: Config, maintainers: Maint
   const found = (await store.findings({ reviewedSince: since.toISOString(), limit: 20000 })).filter((f) => keep(f) && inPeriod(f.reviewedAt));
   const addressed = (await store.findings({ addressedSince: since.toISOString(), limit: 20000 })).filter((f) => keep(f) && inPeriod(f.addressedAt));
   const label = [scope.lists?.length ? scope.lists.join(", ") : "", scope.maintainer ? `maintainer ${scope.maintainer}` : ""].filter(Boolean).join("; ") || "all lists";
-  return buildDigest({ since, until, found, addressed, dashboardUrl: config.web.publicUrl.replace(/\/$/, ""), scope: label });
+  return buildDigest({ since, until, found, addressed, dashboardUrl: dashboardUrl(config.web), scope: label });
 }
 
 /** Records the digest in the outbox for `to`; false when this period was already recorded for it. */
@@ -31,9 +32,9 @@ export async function enqueueDigest(store: Store, config: Config, to: string, di
   const key = `digest\0${to.toLowerCase()}\0${since.toISOString()}\0${until.toISOString()}`;
   const messageId = `pinwatch-digest-${createHash("sha1").update(key).digest("hex").slice(0, 24)}@${config.bot.messageIdDomain}`;
   const raw = [
-    `From: ${formatAddress({ name: config.bot.name, address: config.bot.address })}`,
-    `To: <${to}>`,
-    `Subject: ${digest.subject}`,
+    foldAddresses("From", [{ name: config.bot.name, address: config.bot.address }]),
+    foldAddresses("To", [{ name: "", address: to }]),
+    foldHeader("Subject", encodeUnstructured(digest.subject)),
     `Date: ${now.toUTCString().replace("GMT", "+0000")}`,
     `Message-ID: <${messageId}>`,
     "MIME-Version: 1.0",
@@ -66,7 +67,7 @@ export async function runScheduledDigests(store: Store, config: Config, maintain
 /** "1d", "12h", "7d", "2w" or a date: the start of a digest period. */
 export function parseSince(value: string, now: Date): Date | undefined {
   const m = /^(\d+)\s*([hdw])$/.exec(value.trim());
-  if (m) return new Date(now.getTime() - Number(m[1]) * { h: 3600000, d: 86400000, w: 604800000 }[m[2] as "h" | "d" | "w"]);
-  const date = new Date(value);
+  // A span too long for a Date (99999999999w) is no start at all.
+  const date = m ? new Date(now.getTime() - Number(m[1]) * { h: 3600000, d: 86400000, w: 604800000 }[m[2] as "h" | "d" | "w"]) : new Date(value);
   return Number.isNaN(date.getTime()) ? undefined : date;
 }

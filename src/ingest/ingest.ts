@@ -30,6 +30,10 @@ export interface IngestStats {
   replies: number;
   deletions: number;
   errors: number;
+  /** Findings stored, by rule id (for /metrics). */
+  findingsByRule: Record<string, number>;
+  /** Errors stored (unreadable positions, failed reviews), by code. */
+  errorsByCode: Record<string, number>;
 }
 
 export interface IngestOptions {
@@ -53,7 +57,7 @@ export interface IngestOptions {
 }
 
 function emptyStats(): IngestStats {
-  return { read: 0, stored: 0, alreadyKnown: 0, reviewed: 0, held: 0, findings: 0, replies: 0, deletions: 0, errors: 0 };
+  return { read: 0, stored: 0, alreadyKnown: 0, reviewed: 0, held: 0, findings: 0, replies: 0, deletions: 0, errors: 0, findingsByRule: {}, errorsByCode: {} };
 }
 
 /** Reviews on their way back, with the pending patches they resolve. */
@@ -125,6 +129,12 @@ export async function ingest(source: Source, options: IngestOptions): Promise<In
     stats.errors += batch.reviews.filter((r) => r.error).length;
     stats.findings += batch.reviews.reduce((n, r) => n + r.findings.length, 0);
     stats.replies += batch.reviews.filter((r) => r.reply).length;
+    const tally = (counts: Record<string, number>, key: string) => (counts[key] = (counts[key] ?? 0) + 1);
+    for (const r of batch.reviews) {
+      for (const f of r.findings) tally(stats.findingsByRule, f.rule);
+      if (r.error) tally(stats.errorsByCode, r.error.code);
+    }
+    for (const e of batch.errors) tally(stats.errorsByCode, e.code);
     batch = newBatch();
     batchSize = 0;
     inBatch.clear();

@@ -13,6 +13,7 @@ import type { PriorReview } from "../review/lineage.js";
 import { quotePositions, renderQuote } from "../reply/quote-hunks.js";
 import { renderRfc5322 } from "../reply/render-rfc5322.js";
 import { siblingsIn } from "../review/series.js";
+import { gupDigest, gupHunksUnchanged } from "../review/gup-digest.js";
 import { patchFiles, reviewMail } from "../review/review-mail.js";
 import type { Rule } from "../rules/types.js";
 import type { ReviewRecord } from "../store/store.js";
@@ -70,13 +71,19 @@ export async function reviewPosting(patches: readonly RawPatch[], ctx: ReviewCon
       const mailSeverities = ctx.config.reply.mailSeverities as string[];
       const policy = replyPolicyFor(ctx.config, patch.list);
       const decision = replyDecision(mail, policy);
+      const digest = gupDigest(patchFiles(mail), ctx.config.review.excludePaths);
       const reply = decision.reply
         ? composeReply(mail, review.findings, {
-            bot: ctx.config.bot, reply: ctx.config.reply, rulesetVersion: ctx.rulesetVersion, version: ctx.version, now, policy, prior: patch.prior,
+            bot: ctx.config.bot, reply: ctx.config.reply, rulesetVersion: ctx.rulesetVersion, version: ctx.version, now, policy, prior: patch.prior, gupDigest: digest,
           })
         : null;
       const earlier = new Map((patch.prior?.findings ?? []).map((f) => [f.fingerprint, f]));
       const files = new Map(patchFiles(mail).map((f) => [f.path, f]));
+      const whyNot = () =>
+        !decision.reply ? decision.reason
+        : patch.prior && patch.prior.version >= version ? "nothing new since the earlier posting of this revision"
+        : gupHunksUnchanged(digest, patch.prior) ? `its GUP/pin hunks are those of v${patch.prior!.version} (whitespace and wrapping aside), and nothing new was found`
+        : "nothing new since the earlier posting of this revision";
       const excerpt = (f: (typeof review.findings)[number]) => {
         const file = files.get(f.file);
         return file ? renderQuote(file, quotePositions(file, f.anchor, f.related, ctx.config.reply.maxQuotedLines)).join("\n") : undefined;
@@ -102,10 +109,11 @@ export async function reviewPosting(patches: readonly RawPatch[], ctx: ReviewCon
               recipients: [...reply.to, ...reply.cc].map((a) => a.address), subject: reply.subject,
             }
           : undefined,
-        noReplyReason: mailableCount === 0 || reply ? undefined : decision.reply ? "nothing new since the earlier posting of this revision" : decision.reason,
+        noReplyReason: mailableCount === 0 || reply ? undefined : whyNot(),
         version,
         predecessor: patch.prior?.messageId,
         touchedFiles: [...files.keys()],
+        gupDigest: digest,
       });
     } catch (err) {
       records.push(failed(patch, ctx, new PinwatchError("PW_E_DIFF_PARSE", `review failed: ${describeError(err)}`, { subject: patch.source, cause: err })));

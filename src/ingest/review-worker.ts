@@ -22,8 +22,9 @@ void initCParser();
 parentPort!.on("message", (request: { id: number; patches: RawPatch[] }) => {
   // Buffers arrive as Uint8Arrays after the structured clone.
   const patches = request.patches.map((p) => ({ ...p, bytes: Buffer.from(p.bytes.buffer, p.bytes.byteOffset, p.bytes.byteLength) }));
+  const started = performance.now();
   reviewPosting(patches, context).then(
-    (records) => parentPort!.postMessage({ id: request.id, records }),
+    (records) => parentPort!.postMessage({ id: request.id, records, seconds: (performance.now() - started) / 1000 }),
     (err: unknown) =>
       parentPort!.postMessage({
         id: request.id,

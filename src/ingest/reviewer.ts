@@ -17,15 +17,25 @@ export interface Reviewer {
   close(): Promise<void>;
 }
 
+/** Told how long each posting's review took (seconds), for /metrics. */
+export type ReviewTimer = (seconds: number) => void;
+
 export class InProcessReviewer implements Reviewer {
   private ctx?: Promise<ReviewContext>;
   /** The context is built on first use: loading the rules and parsers costs startup time. */
-  constructor(private readonly context: () => Promise<ReviewContext>) {}
+  constructor(
+    private readonly context: () => Promise<ReviewContext>,
+    private readonly onReviewed?: ReviewTimer,
+  ) {}
   warmUp(): void {}
   async review(patches: readonly RawPatch[]): Promise<ReviewRecord[]> {
     const { reviewPosting } = await import("./review-posting.js");
     this.ctx ??= this.context();
-    return reviewPosting(patches, await this.ctx);
+    const ctx = await this.ctx;
+    const started = performance.now();
+    const records = await reviewPosting(patches, ctx);
+    this.onReviewed?.((performance.now() - started) / 1000);
+    return records;
   }
   async close(): Promise<void> {}
 }
@@ -49,11 +59,14 @@ export class WorkerReviewer implements Reviewer {
   constructor(
     private readonly setup: WorkerSetup,
     private readonly log: Logger,
+    private readonly onReviewed?: ReviewTimer,
   ) {}
 
   private start(): Worker {
     const worker = new Worker(new URL("./review-worker.js", import.meta.url), { workerData: this.setup });
-    worker.on("message", (reply: { id: number; records: ReviewRecord[] }) => {
+    worker.on("message", (reply: { id: number; records: ReviewRecord[]; seconds?: number }) => {
+      // Timed in the worker: the review alone, not its wait in the queue.
+      if (reply.seconds !== undefined) this.onReviewed?.(reply.seconds);
       const w = this.waiting.get(reply.id);
       this.waiting.delete(reply.id);
       w?.resolve(reply.records);

@@ -4,7 +4,8 @@
 // are decoded by libmime, addresses parsed by nodemailer's addressparser.
 import addressparser from "nodemailer/lib/addressparser";
 import { decodeEncodedWords } from "../mail/encoded-words.js";
-import { classify, idList, stripAngles, syntheticMessageId } from "../mail/message-ids.js";
+import { inBodyFrom } from "../mail/in-body-from.js";
+import { classify, idList, messageIdOf, syntheticMessageId } from "../mail/message-ids.js";
 import { parseSubject } from "../mail/parse-subject.js";
 import type { MailKind } from "../mail/types.js";
 import { seriesKey } from "../review/series.js";
@@ -106,8 +107,7 @@ export function scanHeaders(bytes: Buffer): HeaderScan | undefined {
   const first = (name: string) => headers.get(name)?.[0];
   if (!first("message-id") && !first("subject") && !first("from") && !first("date")) return undefined;
 
-  const rawId = first("message-id");
-  const messageId = rawId && stripAngles(idList(rawId)[0] ?? rawId) ? stripAngles(idList(rawId)[0] ?? rawId) : undefined;
+  const messageId = messageIdOf(first("message-id"));
   const subject = decode(first("subject")).replace(/\s+/g, " ").trim();
   const tags = parseSubject(subject);
   const inReplyTo = idList(first("in-reply-to"))[0];
@@ -117,11 +117,13 @@ export function scanHeaders(bytes: Buffer): HeaderScan | undefined {
   const date = parsedDate && !Number.isNaN(parsedDate.getTime()) ? parsedDate.toISOString() : undefined;
   const kind: MailKind = classify(tags, inReplyTo);
   const key = seriesKey({ kind, tags, references, inReplyTo, from });
+  // The author a patch's versions are tracked by: its in-body From (only the body's first lines are read), else From.
+  const author = kind === "patch" ? (inBodyFrom(bytes.toString("utf8", bounds.body, Math.min(bytes.length, bounds.body + 2048))) ?? from) : from;
   return {
     meta: {
       messageId: messageId ?? syntheticMessageId(bytes),
       subject,
-      fromAddress: from?.address || undefined,
+      fromAddress: author?.address || undefined,
       date,
       kind,
       seriesKey: key,

@@ -14,12 +14,91 @@ export function stripAngles(id: string): string {
   return id.trim().replace(/^<+/, "").replace(/>+$/, "").trim();
 }
 
-export function idList(value: string | string[] | undefined): string[] {
+/** A bare `local@domain` token: what broken mailers write instead of `<local@domain>`. */
+const BARE_ID = /^[^\s@<>()",;]+@[^\s@<>()",;]+$/;
+
+/**
+ * The msg-ids of a Message-ID, In-Reply-To or References value, read as
+ * RFC 5322 (3.6.4, 4.5.4) says: raw, never decoded as encoded words (they
+ * are not allowed there: decoding `=?...?=` forges ids such as `<Bcc:>`);
+ * comments and quoted phrases skipped; folding and other white space inside
+ * `<...>` dropped (it is not part of the id). Without any `<...>`, bare
+ * `local@domain` tokens are taken. Duplicates are dropped, order kept.
+ */
+export function idList(value: string | readonly string[] | undefined): string[] {
   if (!value) return [];
-  const joined = Array.isArray(value) ? value.join(" ") : value;
-  const ids = joined.match(/<[^<>\s]+>/g);
-  if (ids) return ids.map(stripAngles);
-  return joined.split(/\s+/).filter(Boolean).map(stripAngles);
+  const text = typeof value === "string" ? value : value.join(" ");
+  const ids: string[] = [];
+  const bare: string[] = [];
+  let word = "";
+  const endWord = () => {
+    if (BARE_ID.test(word) && !word.startsWith("=?")) bare.push(word);
+    word = "";
+  };
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === "(") {
+      endWord();
+      i = skipComment(text, i);
+    } else if (c === '"') {
+      endWord();
+      i = skipQuoted(text, i);
+    } else if (c === "<") {
+      endWord();
+      const { id, end } = readAngle(text, i);
+      if (id) ids.push(id);
+      i = end;
+    } else if (/\s/.test(c)) endWord();
+    else word += c;
+  }
+  endWord();
+  return [...new Set(ids.length > 0 ? ids : bare)];
+}
+
+/** The id of a Message-ID header: its first msg-id, or (like public-inbox) the whole value when it has no `<...>`. */
+export function messageIdOf(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  const [first] = idList(value);
+  if (first) return first;
+  const whole = stripAngles(value).replace(/\s+/g, "");
+  return whole || undefined;
+}
+
+function skipComment(text: string, start: number): number {
+  let depth = 0;
+  for (let i = start; i < text.length; i++) {
+    const c = text[i];
+    if (c === "\\") i++;
+    else if (c === "(") depth++;
+    else if (c === ")" && --depth === 0) return i;
+  }
+  return text.length;
+}
+
+function skipQuoted(text: string, start: number): number {
+  for (let i = start + 1; i < text.length; i++) {
+    if (text[i] === "\\") i++;
+    else if (text[i] === '"') return i;
+  }
+  return text.length;
+}
+
+/** Reads `<...>` from `start`; white space outside quoted parts is folding, not id. */
+function readAngle(text: string, start: number): { id: string; end: number } {
+  let id = "";
+  for (let i = start + 1; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === ">") return { id, end: i };
+    // An unclosed `<` followed by another: the id starts again there.
+    if (c === "<") return readAngle(text, i);
+    if (c === '"') {
+      const close = skipQuoted(text, i);
+      id += text.slice(i, close + 1);
+      i = close;
+    } else if (!/\s/.test(c)) id += c;
+  }
+  // Never closed: not an id.
+  return { id: "", end: text.length };
 }
 
 export function classify(tags: ReturnType<typeof parseSubject>, inReplyTo: string | undefined): MailKind {

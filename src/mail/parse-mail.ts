@@ -6,7 +6,8 @@ import { simpleParser, type AddressObject, type ParsedMail } from "mailparser";
 import { PinwatchError, excerpt } from "../errors.js";
 import type { RawMessage } from "../input/read-inputs.js";
 import { decodeEncodedWords } from "./encoded-words.js";
-import { classify, idList, stripAngles, syntheticMessageId } from "./message-ids.js";
+import { inBodyFrom } from "./in-body-from.js";
+import { classify, idList, messageIdOf, syntheticMessageId } from "./message-ids.js";
 import { parseSubject } from "./parse-subject.js";
 import type { Address, Mail } from "./types.js";
 
@@ -42,6 +43,16 @@ function headerText(parsed: ParsedMail, name: string): string | undefined {
   if (typeof v === "object" && "text" in v && typeof (v as { text: unknown }).text === "string") return (v as { text: string }).text;
   if (typeof v === "object" && "value" in v && typeof (v as { value: unknown }).value === "string") return (v as { value: string }).value;
   return String(v);
+}
+
+/**
+ * A header's raw value, as written (folding undone): mailparser decodes
+ * encoded words in every header, which Message-ID lists must never be.
+ */
+function rawHeader(parsed: ParsedMail, name: string): string[] {
+  return parsed.headerLines
+    .filter((h) => h.key === name)
+    .map((h) => h.line.slice(h.line.indexOf(":") + 1).replace(/\r?\n(?=[ \t])/g, ""));
 }
 
 function isPatchAttachment(contentType: string, filename: string | undefined, text: string): boolean {
@@ -84,9 +95,7 @@ export async function parseMail(raw: RawMessage): Promise<Mail> {
       subject: raw.source,
     });
   }
-  const messageId = parsed.messageId
-    ? stripAngles(parsed.messageId)
-    : syntheticMessageId(raw.bytes);
+  const messageId = messageIdOf(rawHeader(parsed, "message-id")[0]) ?? syntheticMessageId(raw.bytes);
   const subject = (parsed.subject ?? "").replace(/\s+/g, " ").trim();
   const tags = parseSubject(subject);
   const body = (parsed.text ?? "").replace(/\r\n/g, "\n");
@@ -98,21 +107,23 @@ export async function parseMail(raw: RawMessage): Promise<Mail> {
     if (isPatchAttachment(att.contentType ?? "", att.filename, text)) patchParts.push(text.replace(/\r\n/g, "\n"));
   }
   const patchText = patchParts.join("\n");
-  const inReplyTo = idList(parsed.inReplyTo)[0];
+  const inReplyTo = idList(rawHeader(parsed, "in-reply-to"))[0];
   const date = parsed.date && !Number.isNaN(parsed.date.getTime()) ? parsed.date : undefined;
   const trailer = (name: string) => new RegExp(`^${name}:\\s*(\\S+)`, "mi").exec(body)?.[1];
 
   const from = addresses(parsed.from)[0];
   const relay = relayAuthor(parsed, from);
+  // A patch sent on someone's behalf names its author in the body, as git am reads it.
+  const bodyAuthor = tags.isReply ? undefined : inBodyFrom(body);
   return {
     messageId,
     source: raw.source,
     inReplyTo,
-    references: idList(parsed.references),
+    references: idList(rawHeader(parsed, "references")),
     subject,
     tags,
     from,
-    author: relay ?? from,
+    author: bodyAuthor ?? relay ?? from,
     viaRelay: relay !== undefined,
     pinwatchKey: headerText(parsed, "x-pinwatch-key"),
     to: addresses(parsed.to),

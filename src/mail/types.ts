@@ -19,9 +19,11 @@ export interface Mail {
   tags: SubjectTags;
   from?: Address;
   /**
-   * Who wrote the patch: From, unless From is a relay (b4's web relay,
-   * "Name via B4 Relay <devnull+...@kernel.org>", or a group that rewrites
-   * From) that names the real author in X-Original-From or Reply-To.
+   * Who wrote the patch: the body's in-body From: when there is one (as
+   * git am reads it; the sender is then someone else, Cc'd on replies),
+   * else From, unless From is a relay (b4's web relay, "Name via B4 Relay
+   * <devnull+...@kernel.org>", or a group that rewrites From) that names the
+   * real author in X-Original-From or Reply-To.
    */
   author?: Address;
   /** From: is a relay's address, not the author's. */

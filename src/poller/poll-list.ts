@@ -22,20 +22,32 @@ export interface PollResult {
 }
 
 export async function pollList(list: ListConfig, ctx: PollerContext, options: PollOptions = {}): Promise<PollResult> {
+  const started = performance.now();
+  try {
+    const result = await pollOnce(list, ctx, options);
+    ctx.metrics.pollFinished(list.name, (performance.now() - started) / 1000, result.stats, result.delivery);
+    return result;
+  } catch (err) {
+    ctx.metrics.pollFailed(list.name, (performance.now() - started) / 1000, (err as { code?: string }).code ?? "unknown");
+    throw err;
+  }
+}
+
+async function pollOnce(list: ListConfig, ctx: PollerContext, options: PollOptions): Promise<PollResult> {
   const log = ctx.log.child({ list: list.name });
   const source = await createSource(list, { root: ctx.root, mirrorDir: ctx.mirrorDir, polite: { ...ctx.polite, log } });
   try {
     ctx.reviewer.warmUp();
     const cursor = await ctx.store.cursor(source.id);
+    // A first poll may start at a date instead of the beginning of the archive.
+    const since = options.since ?? (cursor === undefined && list.startFrom !== "beginning" ? new Date(list.startFrom) : undefined);
     try {
-      await source.fetch({ signal: options.signal, cursor });
+      await source.fetch({ signal: options.signal, cursor, since });
       await ctx.store.recordFetch(source.id, list.name, source.type, { ok: true, at: new Date() });
     } catch (err) {
       await ctx.store.recordFetch(source.id, list.name, source.type, { ok: false, error: describeError(err), at: new Date() });
       throw err instanceof PinwatchError ? err : new PinwatchError("PW_E_SOURCE_FETCH", describeError(err), { subject: list.name, cause: err });
     }
-    // A first poll may start at a date instead of the beginning of the archive.
-    const since = options.since ?? (cursor === undefined && list.startFrom !== "beginning" ? new Date(list.startFrom) : undefined);
     const stats = await ingest(source, {
       store: ctx.store,
       reviewer: ctx.reviewer,

@@ -7,6 +7,7 @@ import { projectRoot } from "../config/load-config.js";
 import type { Config } from "../config/schema.js";
 import { InProcessReviewer, WorkerReviewer, type Reviewer } from "../ingest/reviewer.js";
 import { subsystemLogger, type Logger } from "../log.js";
+import { PinwatchMetrics } from "../ops/metrics.js";
 import { RULESET_VERSION } from "../review/ruleset-version.js";
 import { HostLimiter, userAgent, type Politeness } from "../sources/polite.js";
 import { SqliteStore } from "../store/sqlite-store.js";
@@ -23,6 +24,8 @@ export interface PollerContext {
   root: string;
   mirrorDir: string;
   outboxDir: string;
+  /** What this process did, for /metrics. */
+  metrics: PinwatchMetrics;
 }
 
 /** Resolves a configured path against the project root. */
@@ -37,22 +40,32 @@ export async function closePollerContext(ctx: PollerContext): Promise<void> {
   await ctx.store.close();
 }
 
-export function createPollerContext(config: Config, log: Logger = subsystemLogger("poller"), store?: Store, outboxLog: Logger = subsystemLogger("outbox")): PollerContext {
+/** How this process behaves towards the servers it asks (sources, archive lookups), from the config. */
+export function politeness(config: Pick<Config, "poller" | "bot">, log: Logger): Politeness {
   const p = config.poller;
   return {
+    userAgent: userAgent(VERSION, config.bot.contact),
+    timeoutMs: p.requestTimeoutSeconds * 1000,
+    maxRetries: p.maxRetries,
+    backoffBaseMs: p.backoffBaseMs,
+    backoffMaxMs: p.backoffMaxMs,
+    limiter: new HostLimiter(p.maxInFlightPerHost),
+    log,
+  };
+}
+
+export function createPollerContext(config: Config, log: Logger = subsystemLogger("poller"), given?: Store, outboxLog: Logger = subsystemLogger("outbox")): PollerContext {
+  const p = config.poller;
+  const store = given ?? new SqliteStore(projectPath(p.database));
+  const metrics = new PinwatchMetrics(store);
+  const timed = (seconds: number) => metrics.reviewed(seconds);
+  return {
     config,
-    store: store ?? new SqliteStore(projectPath(p.database)),
-    polite: {
-      userAgent: userAgent(VERSION, config.bot.contact),
-      timeoutMs: p.requestTimeoutSeconds * 1000,
-      maxRetries: p.maxRetries,
-      backoffBaseMs: p.backoffBaseMs,
-      backoffMaxMs: p.backoffMaxMs,
-      limiter: new HostLimiter(p.maxInFlightPerHost),
-      log,
-    },
+    store,
+    metrics,
+    polite: politeness(config, log),
     reviewer: p.reviewInWorker
-      ? new WorkerReviewer({ config, rulesetVersion: RULESET_VERSION, version: VERSION }, log)
+      ? new WorkerReviewer({ config, rulesetVersion: RULESET_VERSION, version: VERSION }, log, timed)
       : new InProcessReviewer(async () => ({
           rules: (await import("../rules/index.js")).ALL_RULES,
           rulesetVersion: RULESET_VERSION,
@@ -60,7 +73,7 @@ export function createPollerContext(config: Config, log: Logger = subsystemLogge
           config,
           log: subsystemLogger("review"),
           now: () => new Date(),
-        })),
+        }), timed),
     log,
     outboxLog,
     root: projectRoot,

@@ -8,8 +8,18 @@ import { describeError } from "../errors.js";
 import { runScheduledDigests } from "../digest/digest-run.js";
 import type { MaintainersIndex } from "../maintainers/maintainers-file.js";
 import { deliverOwed } from "../outbox/deliver.js";
+import { isStorageError } from "../store/storage-guard.js";
 import { pollList, type PollResult } from "./poll-list.js";
 import type { PollerContext } from "./poller-context.js";
+
+export interface SchedulerHooks {
+  /** A poll of a list finished. */
+  onResult?: (result: PollResult) => void;
+  /** A poll of a list failed (its source, or the store); the next scheduled one tries again. */
+  onFailed?: (list: string, err: unknown) => void;
+  /** An error that ends the daemon: the database is gone, read-only or full. */
+  onFatal?: (err: Error) => void;
+}
 
 export class Scheduler {
   private readonly tasks: ScheduledTask[] = [];
@@ -19,9 +29,14 @@ export class Scheduler {
   constructor(
     private readonly lists: readonly ListConfig[],
     private readonly ctx: PollerContext,
-    private readonly onResult: (result: PollResult) => void = () => undefined,
+    private readonly hooks: SchedulerHooks = {},
     private readonly maintainers?: MaintainersIndex,
   ) {}
+
+  /** Storage errors end the daemon (the caller stops it); others are logged and the next run tries again. */
+  private failed(err: unknown): void {
+    if (isStorageError(err)) this.hooks.onFatal?.(err);
+  }
 
   /** Polls one list unless a poll of it is already running. */
   pollNow(list: ListConfig): Promise<PollResult | undefined> {
@@ -29,11 +44,13 @@ export class Scheduler {
     if (current) return current;
     const run = pollList(list, this.ctx, { signal: this.abort.signal })
       .then((result) => {
-        this.onResult(result);
+        this.hooks.onResult?.(result);
         return result;
       })
       .catch((err: unknown) => {
         this.ctx.log.error({ list: list.name, code: (err as { code?: string }).code }, `poll failed: ${describeError(err)}`);
+        this.hooks.onFailed?.(list.name, err);
+        this.failed(err);
         return undefined;
       })
       .finally(() => this.running.delete(list.name));
@@ -46,9 +63,11 @@ export class Scheduler {
     if (this.abort.signal.aborted) return;
     const ctx = this.ctx;
     try {
-      await deliverOwed({ store: ctx.store, config: ctx.config, outboxDir: ctx.outboxDir, log: ctx.outboxLog });
+      ctx.metrics.deliveryFinished(await deliverOwed({ store: ctx.store, config: ctx.config, outboxDir: ctx.outboxDir, log: ctx.outboxLog }));
     } catch (err) {
+      ctx.metrics.error((err as { code?: string }).code ?? "unknown");
       ctx.outboxLog.error({ code: (err as { code?: string }).code }, `delivery failed: ${describeError(err)}`);
+      this.failed(err);
     }
   }
 
@@ -62,6 +81,7 @@ export class Scheduler {
       await this.deliverDue();
     } catch (err) {
       ctx.outboxLog.error({ code: (err as { code?: string }).code }, `digest failed: ${describeError(err)}`);
+      this.failed(err);
     }
   }
 

@@ -1,15 +1,18 @@
 // Composes the reply a GUP reviewer would send, as plain data and as an RFC
 // 5322 message: threaded (In-Reply-To, References), reply-all, trimmed
 // interleaved quotes, one comment per finding with the case it rests on,
-// wrapped at 72 columns, an honest automated-review footer. Pure: the same
-// findings always give the same reply, Message-ID included.
+// wrapped at 72 columns, an introduction and signature of six lines at most,
+// and the tag block the kernel test robot offers for a fix that comes as a
+// separate commit. Prose speaks of the problem, never of rule ids. Pure: the
+// same findings always give the same reply, Message-ID included.
 import { createHash } from "node:crypto";
 import type { BotConfig, ReplyConfig } from "../config/schema.js";
 import type { FileDiff } from "../diff/parse-patch.js";
 import type { Address, Mail } from "../mail/types.js";
 import type { Finding } from "../review/types.js";
 import { patchFiles } from "../review/review-mail.js";
-import { carriedOver, type PriorFinding, type PriorReview } from "../review/lineage.js";
+import { gupHunksUnchanged } from "../review/gup-digest.js";
+import { carriedOver, loreLink, type PriorFinding, type PriorReview } from "../review/lineage.js";
 import { recipients, type ReplyPolicy } from "./reply-policy.js";
 import { quotePositions, renderQuote, type QuotePosition } from "./quote-hunks.js";
 import { wrapText } from "./wrap-text.js";
@@ -39,6 +42,8 @@ export interface ComposeOptions {
   policy: ReplyPolicy;
   /** The review of this patch's earlier version, when there is one. */
   prior?: PriorReview;
+  /** This patch's GUP/pin hunks digest (src/review/gup-digest.ts): equal to the prior's, nothing changed there. */
+  gupDigest?: string;
 }
 
 export function replyMessageId(reviewedId: string, rulesetVersion: string, domain: string): string {
@@ -62,14 +67,43 @@ function attribution(mail: Mail): string {
   return `On ${d}, ${who} wrote:`;
 }
 
-function introduction(bot: string, freshCount: number, carried: PriorFinding[]): string {
-  const about = `This is ${bot}, an automated reviewer that looks only at how patches use the get_user_pages()/pin_user_pages() API.`;
-  const basis = `Comments are based on Documentation/core-api/pin_user_pages.rst or another kernel document linked below. It can be wrong: if a comment does not apply, a short reply saying why helps.`;
-  const since = Math.min(...carried.map((c) => c.firstVersion));
-  const still = carried.length === 1 ? `one comment from v${since} still applies` : `${carried.length} comments from v${since} on still apply`;
-  if (freshCount === 0) return `${about} It has nothing new on this version, but ${still}; it is only pointed at below, not repeated.`;
-  const count = freshCount === 1 ? "one comment" : `${freshCount} comments`;
-  return `${about} It has ${count} on this patch${carried.length ? `, and ${still}` : ""}. ${basis}`;
+/**
+ * Two lines at 72 columns: who writes, that it can be wrong. With the
+ * greeting and the two-line signature, the boilerplate stays within six
+ * lines however long the comments are.
+ */
+function introduction(bot: string, freshCount: number): string {
+  if (freshCount === 0) return `${bot}, a bot that reviews get_user_pages()/pin_user_pages() use, has nothing new on this version; what it said before still applies.`;
+  return `${bot} is a bot that reviews only get_user_pages()/pin_user_pages() use. It can be wrong: a short reply saying why helps.`;
+}
+
+/** The signature under "-- ": what it is, that it never gives a trailer, where a human is, how to opt out. */
+function signature(options: ComposeOptions): string[] {
+  return [
+    `${options.bot.name} ${options.version} (rules ${options.rulesetVersion}), automated; never a Reviewed-by.`,
+    `A human: ${options.bot.contact}. ${options.bot.optOut}`,
+  ].flatMap((line) => wrapText(line, options.reply.wrapColumn).split("\n"));
+}
+
+/**
+ * The kernel test robot's offer, in our words: trailers for a fix that lands
+ * as its own commit. The "| " keeps b4 and patchwork from collecting them
+ * from this reply as trailers of the patch itself.
+ */
+function tagBlock(options: ComposeOptions, replyId: string, width: number): string[] {
+  return [
+    ...wrapText("If the fix goes in as a separate commit rather than a new version of this patch, these tags credit the report:", width).split("\n"),
+    `| Reported-by: ${options.bot.name} <${options.bot.address}>`,
+    `| Closes: ${loreLink(replyId)}`,
+  ];
+}
+
+/** The problem in one sentence: the start of the finding's message, for lines that point at a comment made before. */
+function problem(message: string): string {
+  const flat = message.replace(/\s+/g, " ").trim();
+  const end = flat.search(/[.;:](\s|$)/);
+  const sentence = end > 0 ? flat.slice(0, end) : flat;
+  return sentence.length > 160 ? `${sentence.slice(0, 157).replace(/\s+\S*$/, "")}...` : sentence;
 }
 
 interface Block {
@@ -83,26 +117,30 @@ function isSubset(a: QuotePosition[], b: QuotePosition[]): boolean {
 }
 
 function commentText(f: Finding, width: number, repeated: boolean, first?: PriorFinding): string {
-  if (first) {
-    const where = first.firstReplyUrl ? ` (${first.firstReplyUrl})` : "";
-    // Short, but still citing the document the comment rests on.
-    return `${wrapText(`Still present since v${first.firstVersion}: the ${f.rule} comment on that version${where} applies here unchanged.`, width)}\n${f.citation.url}`;
+  if (first?.firstReplyUrl) {
+    // Only a comment that reached the author is pointed at; short, but still citing the document it rests on.
+    return `${wrapText(`Still present since v${first.firstReplyVersion ?? first.firstVersion}, where this was said in full: ${problem(f.message)}.`, width)}\n${first.firstReplyUrl}\n${f.citation.url}`;
   }
-  if (repeated) return wrapText(`The ${f.rule} comment above applies here too.`, width);
+  if (repeated) return wrapText(`The same applies here: ${problem(f.message)}.`, width);
   return `${wrapText(f.message, width)}\n\n${wrapText(`See ${f.citation.title}:`, width)}\n${f.citation.url}`;
 }
 
 export function composeReply(mail: Mail, findings: Finding[], options: ComposeOptions): ComposedReply | null {
-  const { fresh, carried: carriedAll } = carriedOver(
+  const { fresh: neverSeen, carried: carriedAll } = carriedOver(
     findings.filter((f) => (options.reply.mailSeverities as string[]).includes(f.severity)),
     options.prior,
   );
   // A finding whose earlier reply a moderator rejected is not raised again.
-  const carried = carriedAll.filter((c) => !c.first.rejectedByModerator);
+  const kept = carriedAll.filter((c) => !c.first.rejectedByModerator);
+  // A finding is said in full until a reply saying it was mailed; after that, one line points to it.
+  const carried = kept.filter((c) => c.first.firstReplyUrl);
+  const fresh = [...neverSeen, ...kept.filter((c) => !c.first.firstReplyUrl).map((c) => c.finding)];
   const mailable = [...fresh, ...carried.map((c) => c.finding)];
   if (mailable.length === 0) return null;
   // A RESEND, or the same revision posted again, with nothing new: it was said already.
-  if (fresh.length === 0 && options.prior && options.prior.version >= mail.tags.version) return null;
+  if (neverSeen.length === 0 && options.prior && options.prior.version >= mail.tags.version) return null;
+  // A new version that leaves the GUP/pin hunks as they were (whitespace and wrapping aside): nothing to say again.
+  if (neverSeen.length === 0 && gupHunksUnchanged(options.gupDigest, options.prior)) return null;
   const firstReport = new Map(carried.map((c) => [c.finding, c.first]));
   const files = new Map(patchFiles(mail).map((f) => [f.path, f]));
   const width = options.reply.wrapColumn;
@@ -119,9 +157,10 @@ export function composeReply(mail: Mail, findings: Finding[], options: ComposeOp
   blocks.sort((a, b) => a.file.path.localeCompare(b.file.path) || (a.positions[0]?.hunk ?? 0) - (b.positions[0]?.hunk ?? 0) || (a.positions[0]?.index ?? 0) - (b.positions[0]?.index ?? 0));
 
   const name = firstName(mail.author ?? mail.from);
+  const messageId = replyMessageId(mail.messageId, options.rulesetVersion, options.bot.messageIdDomain);
   const out: string[] = [];
   out.push(name ? `Hi ${name},` : "Hello,", "");
-  out.push(wrapText(introduction(options.bot.name, fresh.length, carried.map((c) => c.first)), width), "", attribution(mail));
+  out.push(wrapText(introduction(options.bot.name, fresh.length), width), "", attribution(mail));
   let lastFile: FileDiff | undefined;
   const said = new Set<string>();
   for (const block of blocks) {
@@ -137,20 +176,13 @@ export function composeReply(mail: Mail, findings: Finding[], options: ComposeOp
     }
   }
   out.push("[...]", "");
-  out.push("-- ");
-  out.push(
-    ...wrapText(
-      `${options.bot.name} ${options.version} (rules ${options.rulesetVersion}): an automated review of ` +
-        `GUP/pin usage. It never gives Reviewed-by or Acked-by. A human can be reached at ` +
-        `${options.bot.contact}. ${options.bot.optOut}`,
-      width,
-    ).split("\n"),
-  );
+  if (fresh.length > 0) out.push(...tagBlock(options, messageId, width), "");
+  out.push("-- ", ...signature(options));
   const { to, cc } = recipients(mail, options.policy);
   const subject = /^re:/i.test(mail.subject) ? mail.subject : `Re: ${mail.subject}`;
   const references = [...mail.references.filter((r) => r !== mail.messageId), mail.messageId];
   return {
-    messageId: replyMessageId(mail.messageId, options.rulesetVersion, options.bot.messageIdDomain),
+    messageId,
     inReplyTo: mail.messageId,
     references,
     from: { name: options.bot.name, address: options.bot.address },

@@ -6,7 +6,7 @@ import type { Address, Mail } from "../mail/types.js";
 
 export interface ReplyPolicy {
   bot: Pick<BotConfig, "address" | "messageIdDomain">;
-  outbox: Pick<OutboxConfig, "optOut" | "botSenders" | "botMailers">;
+  outbox: Pick<OutboxConfig, "optOut" | "botSenders" | "botNames" | "botMailers">;
   /** Posting addresses of followed lists that have not opted in to mail (dry-run lists). */
   mutedListAddresses: readonly string[];
 }
@@ -17,6 +17,11 @@ const same = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLow
 
 function matchesAny(value: string | undefined, patterns: readonly string[]): boolean {
   return !!value && patterns.some((p) => new RegExp(p, "i").test(value));
+}
+
+/** A known bot or automated sender, by address or by display name (the kernel test robot writes from several addresses). */
+export function isBotAddress(a: Address | undefined, outbox: ReplyPolicy["outbox"]): boolean {
+  return !!a && (matchesAny(a.address, outbox.botSenders) || matchesAny(a.name.trim(), outbox.botNames));
 }
 
 /** True for mail that pinwatch itself sent (its address, its Message-ID domain or its header). */
@@ -40,17 +45,18 @@ export function replyDecision(mail: Mail, policy: ReplyPolicy): ReplyDecision {
   if (matchesAny(mail.xMailer, policy.outbox.botMailers)) return { reply: false, reason: `sent by a bot (X-Mailer: ${mail.xMailer})` };
   const sender = mail.author ?? mail.from;
   if (!sender) return { reply: false, reason: "no sender to reply to" };
-  if (matchesAny(sender.address, policy.outbox.botSenders) || matchesAny(mail.from?.address, policy.outbox.botSenders)) {
-    return { reply: false, reason: `sent by a bot (${sender.address})` };
+  if (isBotAddress(sender, policy.outbox) || isBotAddress(mail.from, policy.outbox)) {
+    return { reply: false, reason: `sent by a bot (${isBotAddress(sender, policy.outbox) ? sender.address : mail.from!.address})` };
   }
   if (policy.outbox.optOut.some((a) => same(a, sender.address))) return { reply: false, reason: `the author (${sender.address}) opted out` };
   return { reply: true };
 }
 
 /**
- * Reply-all: To the author (the real one behind a relay), Cc everyone the
- * patch went to; never the bot, a relay's From, a muted list, someone who
- * opted out, or anyone twice.
+ * Reply-all: To the author (the in-body From, or the real one behind a
+ * relay), Cc the sender when someone else sent the patch, and everyone the
+ * patch went to; never the bot, other bots and automated senders, a relay's
+ * From, a muted list, someone who opted out, or anyone twice.
  */
 export function recipients(mail: Mail, policy: ReplyPolicy): { to: Address[]; cc: Address[] } {
   const excluded = [policy.bot.address, ...policy.outbox.optOut, ...policy.mutedListAddresses];
@@ -58,12 +64,15 @@ export function recipients(mail: Mail, policy: ReplyPolicy): { to: Address[]; cc
   const taken: string[] = [];
   const keep = (a: Address) => {
     if (!a.address.includes("@") || excluded.some((x) => same(x, a.address)) || taken.some((x) => same(x, a.address))) return false;
+    if (isBotAddress(a, policy.outbox)) return false;
     taken.push(a.address);
     return true;
   };
   const author = mail.author ?? mail.from;
   const to = author && keep(author) ? [author] : [];
-  const cc = [...mail.to, ...mail.cc].filter(keep);
+  // The sender of a patch written by someone else (an in-body From) is Cc'd; a relay's From never is.
+  const sender = mail.from && !mail.viaRelay ? [mail.from] : [];
+  const cc = [...sender, ...mail.to, ...mail.cc].filter(keep);
   return { to, cc };
 }
 

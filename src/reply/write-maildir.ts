@@ -6,7 +6,8 @@ import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PinwatchError } from "../errors.js";
 
-function safeName(messageId: string): string {
+/** The file name a reply gets, from its Message-ID (the maildir adds `.pinwatch`, the reply directory `.eml`). */
+export function safeName(messageId: string): string {
   const readable = messageId.replace(/[^A-Za-z0-9._@-]/g, "_").slice(0, 80);
   return `${readable}-${createHash("sha1").update(messageId).digest("hex").slice(0, 8)}`;
 }

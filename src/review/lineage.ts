@@ -24,8 +24,14 @@ export interface PriorFinding {
   /** The version, and the patch, where this finding was first reported. */
   firstVersion: number;
   firstMessageId: string;
-  /** lore link to pinwatch's reply on that version, when it went out by mail. */
+  /**
+   * lore link to the first reply that carried this comment in full and was
+   * actually mailed (SMTP, or seen on a list); unset while every such reply
+   * is held, dry-run or unsent, and then the comment goes out in full again.
+   */
   firstReplyUrl?: string;
+  /** The version that reply answered. */
+  firstReplyVersion?: number;
   /** A moderator rejected pinwatch's reply on that version: not raised again. */
   rejectedByModerator?: boolean;
 }
@@ -35,9 +41,16 @@ export interface PriorReview {
   messageId: string;
   version: number;
   findings: PriorFinding[];
+  /** Its GUP/pin hunks' digest: the same digest on a later version means nothing changed there. */
+  gupDigest?: string;
 }
 
 export type FindingStatus = "new" | "still-present" | "addressed";
+
+/** The lore link to a message by its Message-ID (lore's redirector finds its list). */
+export function loreLink(messageId: string): string {
+  return `https://lore.kernel.org/r/${messageId}/`;
+}
 
 /** Splits this version's findings into those already reported on an earlier version and the rest. */
 export function carriedOver<T extends { fingerprint: string }>(findings: readonly T[], prior: PriorReview | undefined): { fresh: T[]; carried: { finding: T; first: PriorFinding }[] } {

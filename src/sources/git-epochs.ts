@@ -1,9 +1,14 @@
 // public-inbox v2 git epochs, the way lore asks to be mirrored: each epoch
 // <url>/<N> is mirror-cloned once and fetched afterwards; every commit holds
 // one message in the blob `m`, or a deletion in the blob `d`. New epochs are
-// found in <url>/manifest.js.gz (grokmirror), or by probing <url>/<N+1>.
+// found in <url>/manifest.js.gz (grokmirror; fetched conditionally, its
+// epochs and validators kept beside the mirrors), or by probing <url>/<N+1>.
+// Only the epochs a read needs are cloned: from the cursor's epoch on, or,
+// on a first poll from a date (startFrom) or a backfill, those holding mail
+// from that date on, newest first, so following LKML from today does not
+// mirror its history first.
 // The cursor is "<epoch>:<commit>", the last commit whose message is stored.
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { PinwatchError, RetryableError } from "../errors.js";
@@ -14,6 +19,20 @@ import type { FetchOptions, ReadOptions, Source, SourceMessage } from "./source.
 
 function isRemote(url: string): boolean {
   return /^https?:\/\//.test(url);
+}
+
+/** An epoch the source offers; `modified` (seconds) is its newest mail's time when the manifest says. */
+interface RemoteEpoch {
+  n: number;
+  modified?: number;
+}
+
+/** The last manifest read, with its validators for the next conditional request. */
+interface ManifestCache {
+  url: string;
+  etag?: string;
+  lastModified?: string;
+  epochs: RemoteEpoch[];
 }
 
 export class GitEpochSource implements Source {
@@ -57,47 +76,73 @@ export class GitEpochSource implements Source {
   }
 
   /** Epochs the remote offers, ascending. */
-  private async remoteEpochs(signal?: AbortSignal): Promise<number[]> {
+  private async remoteEpochs(signal?: AbortSignal): Promise<RemoteEpoch[]> {
     const base = this.url.replace(/\/+$/, "");
     if (!isRemote(base)) {
       if (existsSync(join(base, "git"))) {
         return readdirSync(join(base, "git"))
           .map((name) => /^(\d+)\.git$/.exec(name)?.[1])
           .filter((n): n is string => n !== undefined)
-          .map(Number)
-          .sort((a, b) => a - b);
+          .map((n) => ({ n: Number(n) }))
+          .sort((a, b) => a.n - b.n);
       }
       if (!existsSync(base)) throw new PinwatchError("PW_E_SOURCE_FETCH", "no such git directory or bundle", { subject: base });
-      return [0];
+      return [{ n: 0 }];
     }
-    const manifest = await withRetry(`${this.id} manifest`, this.polite, () => politeGet(`${base}/manifest.js.gz`, this.polite, {}, signal), signal);
-    if (manifest.status === 200) {
-      let entries: Record<string, unknown>;
-      try {
-        entries = JSON.parse(gunzipSync(manifest.body).toString("utf8")) as Record<string, unknown>;
-      } catch (cause) {
-        throw new RetryableError("PW_E_SOURCE_FORMAT", "manifest.js.gz is not gzip'd JSON", { subject: `${base}/manifest.js.gz`, cause });
-      }
-      const epochs = Object.keys(entries)
-        .map((key) => /\/git\/(\d+)\.git$/.exec(key)?.[1])
-        .filter((n): n is string => n !== undefined)
-        .map(Number)
-        .sort((a, b) => a - b);
-      if (epochs.length > 0) return epochs;
-    }
+    const fromManifest = await this.manifestEpochs(`${base}/manifest.js.gz`, signal);
+    if (fromManifest && fromManifest.length > 0) return fromManifest;
     // No manifest: the epochs we have, plus any newer one that answers.
     const known = this.localEpochs();
     let next = known.length > 0 ? known[known.length - 1]! + 1 : 0;
-    const found = [...known];
+    const found = known.map((n) => ({ n }));
     for (;;) {
       try {
         await runGit(["ls-remote", "--heads", this.epochUrl(next)], { config: this.gitConfig(), timeoutMs: this.polite.timeoutMs, signal });
-        found.push(next++);
+        found.push({ n: next++ });
       } catch {
         break;
       }
     }
     return found;
+  }
+
+  private get manifestCachePath(): string {
+    return join(this.dir, "manifest.json");
+  }
+
+  /**
+   * The epochs listed in manifest.js.gz, asked for conditionally (If-None-Match,
+   * If-Modified-Since) with the validators of the last copy read: an unchanged
+   * manifest costs a 304, not the whole file. undefined when there is none.
+   */
+  private async manifestEpochs(url: string, signal?: AbortSignal): Promise<RemoteEpoch[] | undefined> {
+    let cached: ManifestCache | undefined;
+    try {
+      cached = JSON.parse(readFileSync(this.manifestCachePath, "utf8")) as ManifestCache;
+      if (cached.url !== url || !Array.isArray(cached.epochs)) cached = undefined;
+    } catch {
+      cached = undefined;
+    }
+    const conditional: Record<string, string> = {};
+    if (cached?.etag) conditional["if-none-match"] = cached.etag;
+    if (cached?.lastModified) conditional["if-modified-since"] = cached.lastModified;
+    const response = await withRetry(`${this.id} manifest`, this.polite, () => politeGet(url, this.polite, conditional, signal), signal);
+    if (response.status === 304 && cached) return cached.epochs;
+    if (response.status !== 200) return undefined;
+    let entries: Record<string, { modified?: unknown }>;
+    try {
+      entries = JSON.parse(gunzipSync(response.body).toString("utf8")) as typeof entries;
+    } catch (cause) {
+      throw new RetryableError("PW_E_SOURCE_FORMAT", "manifest.js.gz is not gzip'd JSON", { subject: url, cause });
+    }
+    const epochs = Object.entries(entries)
+      .map(([key, entry]) => ({ n: /\/git\/(\d+)\.git$/.exec(key)?.[1], modified: typeof entry?.modified === "number" ? entry.modified : undefined }))
+      .filter((e): e is { n: string; modified: number | undefined } => e.n !== undefined)
+      .map((e) => ({ n: Number(e.n), ...(e.modified !== undefined ? { modified: e.modified } : {}) }))
+      .sort((a, b) => a.n - b.n);
+    const fresh: ManifestCache = { url, etag: response.headers.get("etag") ?? undefined, lastModified: response.headers.get("last-modified") ?? undefined, epochs };
+    writeFileSync(this.manifestCachePath, JSON.stringify(fresh));
+    return epochs;
   }
 
   private gitConfig(): Record<string, string> {
@@ -113,32 +158,78 @@ export class GitEpochSource implements Source {
     return isRemote(this.url) ? new URL(this.url).host : "local";
   }
 
-  async fetch({ signal }: FetchOptions = {}): Promise<void> {
+  async fetch({ signal, cursor, since }: FetchOptions = {}): Promise<void> {
     mkdirSync(this.dir, { recursive: true });
     const remote = await this.remoteEpochs(signal);
     const local = new Set(this.localEpochs());
     const newestLocal = Math.max(-1, ...local);
-    for (const n of remote) {
-      const dir = this.mirror(n);
-      if (!local.has(n)) {
-        // Clone beside, then rename: a crash never leaves a half clone in place.
-        const partial = `${dir}.partial`;
-        rmSync(partial, { recursive: true, force: true });
-        await withRetry(`${this.id} clone epoch ${n}`, this.polite, () =>
-          this.polite.limiter.run(this.hostOf(), async () => {
-            rmSync(partial, { recursive: true, force: true });
-            await runGit(["clone", "--mirror", "-q", this.epochUrl(n), partial], { config: this.gitConfig(), network: true, signal });
-          }),
-        signal);
-        renameSync(partial, dir);
-        this.log.info({ epoch: n }, "epoch cloned");
-      } else if (n >= newestLocal) {
+    // Read from a date: no cursor counts; else the cursor's epoch and newer ones.
+    const floor = since ? undefined : parseCursor(cursor)?.epoch;
+    const newestFirst = [...remote].sort((a, b) => b.n - a.n);
+    let newer: RemoteEpoch | undefined;
+    for (const epoch of newestFirst) {
+      const n = epoch.n;
+      if (local.has(n)) {
         // Older epochs are frozen once a newer one exists; only the newest grows.
-        await withRetry(`${this.id} fetch epoch ${n}`, this.polite, () =>
-          this.polite.limiter.run(this.hostOf(), () => runGit(["fetch", "-q", "--prune", "origin"], { cwd: dir, config: this.gitConfig(), network: true, signal })),
-        signal);
+        if (n >= newestLocal) await this.fetchEpoch(n, signal);
+      } else if (await this.needed(epoch, newer, { newest: newestFirst[0]!.n, floor, since })) {
+        await this.cloneEpoch(n, signal);
+      } else {
+        // Every older epoch is older still.
+        if (newestFirst.some((e) => e.n < n && !local.has(e.n))) this.log.info({ epoch: n, floor, since: since?.toISOString() }, "older epochs are not mirrored: no mail read needs them");
+        break;
       }
+      newer = epoch;
     }
+  }
+
+  /**
+   * Whether a read needs epoch `e`: the newest always; from a cursor, its
+   * epoch and newer ones; from a date, an epoch whose newest mail (the
+   * manifest's `modified`, or else the first commit of the next epoch) is
+   * not older than it; from the beginning, all.
+   */
+  private async needed(e: RemoteEpoch, newer: RemoteEpoch | undefined, read: { newest: number; floor?: number; since?: Date }): Promise<boolean> {
+    if (e.n === read.newest) return true;
+    if (read.floor !== undefined) return e.n >= read.floor;
+    if (!read.since) return true;
+    const since = read.since.getTime() / 1000;
+    if (e.modified !== undefined) return e.modified >= since;
+    if (!newer) return true;
+    const started = await this.firstCommitTime(newer.n);
+    return started === undefined || started >= since;
+  }
+
+  /** The commit time (seconds) of an epoch mirror's first commit. */
+  private async firstCommitTime(n: number): Promise<number | undefined> {
+    try {
+      const out = (await runGit(["log", "--max-parents=0", "--format=%ct", "HEAD"], { cwd: this.mirror(n) })).toString().trim().split("\n");
+      const times = out.map(Number).filter(Number.isFinite);
+      return times.length ? Math.min(...times) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async cloneEpoch(n: number, signal?: AbortSignal): Promise<void> {
+    const dir = this.mirror(n);
+    // Clone beside, then rename: a crash never leaves a half clone in place.
+    const partial = `${dir}.partial`;
+    rmSync(partial, { recursive: true, force: true });
+    await withRetry(`${this.id} clone epoch ${n}`, this.polite, () =>
+      this.polite.limiter.run(this.hostOf(), async () => {
+        rmSync(partial, { recursive: true, force: true });
+        await runGit(["clone", "--mirror", "-q", this.epochUrl(n), partial], { config: this.gitConfig(), network: true, signal });
+      }),
+    signal);
+    renameSync(partial, dir);
+    this.log.info({ epoch: n }, "epoch cloned");
+  }
+
+  private async fetchEpoch(n: number, signal?: AbortSignal): Promise<void> {
+    await withRetry(`${this.id} fetch epoch ${n}`, this.polite, () =>
+      this.polite.limiter.run(this.hostOf(), () => runGit(["fetch", "-q", "--prune", "origin"], { cwd: this.mirror(n), config: this.gitConfig(), network: true, signal })),
+    signal);
   }
 
   private async isAncestor(dir: string, commit: string): Promise<boolean> {

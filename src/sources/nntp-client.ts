@@ -1,4 +1,4 @@
-// A small NNTP reader client (RFC 3977: GROUP, ARTICLE, OVER, QUIT) that
+// A small NNTP reader client (RFC 3977: GROUP, ARTICLE, OVER, STAT, QUIT) that
 // keeps articles as raw bytes. The npm NNTP clients decode articles to
 // UTF-8 strings and split headers into objects, which loses the exact bytes
 // a mail parser needs (8-bit bodies, header order, folding), and have no
@@ -139,6 +139,15 @@ export class NntpClient {
       .filter(Boolean)
       .map((l) => l.split("\t"))
       .map((f) => ({ n: Number(f[0]), date: Date.parse(f[3] ?? "") }));
+  }
+
+  /** STAT <message-id>: whether the server has the article (223) or not (430). */
+  async has(messageId: string): Promise<boolean> {
+    if (/[\s<>]/.test(messageId)) return false;
+    const r = await this.command(`STAT <${messageId}>`);
+    if (r.code === 223) return true;
+    if (r.code === 430) return false;
+    throw new RetryableError("PW_E_SOURCE_FETCH", `STAT <${messageId}>: ${r.code} ${r.text}`, { subject: this.subject });
   }
 
   async quit(): Promise<void> {

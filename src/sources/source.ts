@@ -30,6 +30,8 @@ export interface ReadOptions {
 export interface FetchOptions {
   signal?: AbortSignal;
   cursor?: string;
+  /** The read that follows starts at this date (a first poll's startFrom, a backfill): what is older need not be fetched. */
+  since?: Date;
 }
 
 export interface Source {

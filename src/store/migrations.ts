@@ -175,4 +175,34 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       CREATE INDEX findings_addressed_in ON findings(addressed_in) WHERE addressed_in IS NOT NULL;
     `,
   },
+  {
+    version: 4,
+    name: "sending paused by a mail server that refuses pinwatch itself",
+    sql: `
+      CREATE TABLE outbox_pause (
+        pause_id INTEGER PRIMARY KEY CHECK (pause_id = 1),
+        code TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        since TEXT NOT NULL,
+        retry_at TEXT NOT NULL,
+        probes INTEGER NOT NULL DEFAULT 0
+      );
+    `,
+  },
+  {
+    version: 5,
+    name: "the digest of each review's GUP/pin hunks (whitespace and wrapping aside), to tell an unchanged new version",
+    sql: `
+      ALTER TABLE reviews ADD COLUMN gup_digest TEXT;
+    `,
+  },
+];
+
+// Migrations that shipped on a branch under another number before the branches were merged. A database
+// that recorded one under its old number has it renumbered before migrating, so the migration that now
+// holds that number still runs and the renumbered one is not applied twice. Matched by name, never by
+// number alone.
+export const RENUMBERED: readonly { from: number; to: number; name: string }[] = [
+  // issue-16 added the GUP digest as migration 4 while issue-17 added the sending pause as 4.
+  { from: 4, to: 5, name: MIGRATIONS.find((m) => m.version === 5)!.name },
 ];

@@ -5,7 +5,7 @@
 // for the reply's own Message-ID among the messages the poller has seen.
 import type Database from "better-sqlite3";
 import { PinwatchError } from "../errors.js";
-import type { DeliveryOutcome, OutboxDecision, OutboxEntry, OutboxFilter, OutboxState } from "./store.js";
+import type { DeliveryOutcome, OutboxDecision, OutboxEntry, OutboxFilter, OutboxState, SendingPause } from "./store.js";
 
 type Row = Record<string, unknown>;
 
@@ -31,6 +31,7 @@ function entry(r: Row): OutboxEntry {
     sentAt: opt(r.sent_at),
     deliveredVia: opt(r.delivered_via),
     decidedBy: opt(r.decided_by),
+    inDoubt: r.in_doubt === 1,
   };
 }
 
@@ -48,7 +49,7 @@ export class OutboxQueries {
     this.s = {
       due: db.prepare(
         `SELECT outbox_id FROM outbox WHERE state = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= ?)
-           AND outbox_id NOT IN (SELECT value FROM json_each(?))
+           AND outbox_id NOT IN (SELECT value FROM json_each(?)) AND (? IS NULL OR mode IN (SELECT value FROM json_each(?)))
          ORDER BY created_at, outbox_id LIMIT ?`,
       ),
       confirmSeen: db.prepare(
@@ -70,7 +71,9 @@ export class OutboxQueries {
         `UPDATE outbox SET state = 'failed', last_error = @error, attempts = attempts + 1, claimed_by = NULL, decided_at = @at
          WHERE outbox_id = @id AND state = 'sending' AND claimed_by = @owner`,
       ),
-      stale: db.prepare("SELECT outbox_id, claimed_at FROM outbox WHERE state = 'sending' AND claimed_at < ?"),
+      stale: db.prepare("SELECT outbox_id, claimed_at FROM outbox WHERE state = 'sending' AND mode != 'dry-run' AND claimed_at < ?"),
+      // Writing a maildir file twice makes one file (it is named by the reply's Message-ID): no need to wait.
+      releaseDryRun: db.prepare("UPDATE outbox SET state = 'pending', claimed_by = NULL, next_attempt_at = NULL WHERE state = 'sending' AND mode = 'dry-run'"),
       requeueInDoubt: db.prepare(
         `UPDATE outbox SET state = 'pending', in_doubt = 1, claimed_by = NULL, next_attempt_at = ?,
            last_error = 'in doubt: the send was cut off before its outcome was recorded'
@@ -78,6 +81,15 @@ export class OutboxQueries {
       ),
       sentSince: db.prepare("SELECT COUNT(*) AS n FROM outbox WHERE delivered_via = 'smtp' AND sent_at >= ?"),
       sentSinceToList: db.prepare("SELECT COUNT(*) AS n FROM outbox WHERE delivered_via = 'smtp' AND sent_at >= ? AND list = ?"),
+      retryFailed: db.prepare(
+        `UPDATE outbox SET state = 'pending', decided_by = ?, decided_at = ?, attempts = 0, next_attempt_at = NULL WHERE state = 'failed'`,
+      ),
+      pause: db.prepare("SELECT * FROM outbox_pause WHERE pause_id = 1"),
+      startPause: db.prepare(
+        `INSERT INTO outbox_pause (pause_id, code, reason, since, retry_at, probes) VALUES (1, @code, @reason, @at, @retryAt, 1)
+         ON CONFLICT(pause_id) DO UPDATE SET code = @code, reason = @reason, retry_at = @retryAt, probes = probes + 1`,
+      ),
+      endPause: db.prepare("DELETE FROM outbox_pause"),
       decide: db.prepare(
         `UPDATE outbox SET state = @to, decided_by = @by, decided_at = @at, attempts = CASE WHEN @to = 'pending' THEN 0 ELSE attempts END,
            next_attempt_at = NULL, mode = CASE WHEN @decision = 'approve' THEN 'live' ELSE mode END
@@ -99,12 +111,13 @@ export class OutboxQueries {
     );
   }
 
-  claimDue(owner: string, now: Date, limit: number, excluding: readonly number[] = []): OutboxEntry[] {
+  claimDue(owner: string, now: Date, limit: number, excluding: readonly number[] = [], modes?: readonly OutboxEntry["mode"][]): OutboxEntry[] {
     const at = now.toISOString();
+    const onlyModes = modes ? JSON.stringify(modes) : null;
     return this.db
       .transaction(() => {
         const claimed: OutboxEntry[] = [];
-        for (const { outbox_id: id } of this.s.due.all(at, JSON.stringify(excluding), limit) as { outbox_id: number }[]) {
+        for (const { outbox_id: id } of this.s.due.all(at, JSON.stringify(excluding), onlyModes, onlyModes, limit) as { outbox_id: number }[]) {
           // Delivered before, by a send whose outcome was never recorded: the list echoed it.
           if (this.s.confirmSeen.run(at, id).changes > 0) continue;
           if (this.s.claim.run(owner, at, id).changes > 0) claimed.push(entry(this.s.byId.get(id) as Row));
@@ -125,12 +138,13 @@ export class OutboxQueries {
     }
   }
 
-  recoverStaleClaims(now: Date, claimTimeoutMs: number, inDoubtWaitMs: number): { confirmed: number; requeued: number } {
+  recoverStaleClaims(now: Date, claimTimeoutMs: number, inDoubtWaitMs: number): { confirmed: number; requeued: number; released: number } {
     const at = now.toISOString();
     return this.db
       .transaction(() => {
         let confirmed = 0;
         let requeued = 0;
+        const released = this.s.releaseDryRun.run().changes;
         const cutoff = new Date(now.getTime() - claimTimeoutMs).toISOString();
         for (const row of this.s.stale.all(cutoff) as Row[]) {
           const id = row.outbox_id as number;
@@ -141,7 +155,7 @@ export class OutboxQueries {
           const next = new Date(Date.parse(row.claimed_at as string) + inDoubtWaitMs).toISOString();
           requeued += this.s.requeueInDoubt.run(next, id).changes;
         }
-        return { confirmed, requeued };
+        return { confirmed, requeued, released };
       })
       .immediate();
   }
@@ -169,6 +183,24 @@ export class OutboxQueries {
   entry(id: number | string): OutboxEntry | undefined {
     const row = (typeof id === "number" ? this.s.byId.get(id) : this.s.byMessageId.get(id.replace(/^<|>$/g, ""))) as Row | undefined;
     return row ? entry(row) : undefined;
+  }
+
+  retryFailed(by: string, at: Date): number {
+    return this.s.retryFailed.run(by, at.toISOString()).changes;
+  }
+
+  sendingPause(): SendingPause | undefined {
+    const r = this.s.pause.get() as Row | undefined;
+    return r ? { code: r.code as string, reason: r.reason as string, since: r.since as string, retryAt: r.retry_at as string, probes: r.probes as number } : undefined;
+  }
+
+  pauseSending(p: { code: string; reason: string; at: Date; retryAt: Date }): SendingPause {
+    this.s.startPause.run({ code: p.code, reason: p.reason, at: p.at.toISOString(), retryAt: p.retryAt.toISOString() });
+    return this.sendingPause()!;
+  }
+
+  resumeSending(): boolean {
+    return this.s.endPause.run().changes > 0;
   }
 
   decide(id: number, decision: OutboxDecision, by: string, at: Date): OutboxEntry {

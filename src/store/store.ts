@@ -11,6 +11,7 @@ import type { Category, Severity } from "../rules/types.js";
 export interface MessageMeta {
   messageId: string;
   subject: string;
+  /** The author's address: a patch's in-body From when it has one, else From. */
   fromAddress?: string;
   /** ISO 8601, from the Date: header when it parses. */
   date?: string;
@@ -78,6 +79,8 @@ export interface OutboxEntry extends Required<Omit<OutboxReply, "mode">> {
   /** maildir, smtp, or archive (an in-doubt send later seen on a list). */
   deliveredVia?: string;
   decidedBy?: string;
+  /** A send of it was cut off after the server may have accepted it: look in the archives before sending it again. */
+  inDoubt: boolean;
 }
 
 export interface ReviewRecord {
@@ -93,6 +96,8 @@ export interface ReviewRecord {
   version?: number;
   predecessor?: string;
   touchedFiles?: string[];
+  /** The patch's GUP/pin hunks, whitespace and wrapping aside (src/review/gup-digest.ts). */
+  gupDigest?: string;
   /** Set when the review itself failed (the message is still recorded as seen). */
   error?: { code: string; message: string };
 }
@@ -152,10 +157,21 @@ export type OutboxDecision = "approve" | "reject" | "retry";
 
 /** What happened to one claimed send. */
 export type DeliveryOutcome =
-  | { state: "sent"; via: "maildir" | "smtp"; at: Date }
+  | { state: "sent"; via: "maildir" | "smtp" | "archive"; at: Date }
   /** Try again at `nextAttemptAt`; `countsAsAttempt` false when only a rate limit held it back. */
   | { state: "pending"; error?: string; nextAttemptAt: Date; countsAsAttempt: boolean }
   | { state: "failed"; error: string; at: Date };
+
+/** Sending stopped because the mail server refuses pinwatch itself (its login, TLS, its address). */
+export interface SendingPause {
+  code: string;
+  reason: string;
+  since: string;
+  /** When the next run tries one reply again. */
+  retryAt: string;
+  /** Tries since the pause began. */
+  probes: number;
+}
 
 export interface StoreCounts {
   messages: number;
@@ -188,17 +204,19 @@ export interface Store {
    * Claims up to `limit` replies due now. Each is claimed by one process
    * only. A reply whose Message-ID has already been seen on a list is
    * recorded as sent (delivered by an earlier, interrupted send) instead.
-   * `excluding`: replies already handled in this run.
+   * `excluding`: replies already handled in this run; `modes`: only these (a paused outbox claims dry-run ones only).
    */
-  claimDue(owner: string, now: Date, limit: number, excluding?: readonly number[]): Promise<OutboxEntry[]>;
+  claimDue(owner: string, now: Date, limit: number, excluding?: readonly number[], modes?: readonly OutboxEntry["mode"][]): Promise<OutboxEntry[]>;
   /** Records the outcome of a claimed send; false if the claim was lost meanwhile. */
   recordDelivery(id: number, owner: string, outcome: DeliveryOutcome): Promise<boolean>;
   /**
-   * Claims older than `claimTimeoutMs` were cut off mid-send (a crash): each
-   * is recorded as sent if its Message-ID was seen on a list since, else it
-   * waits `inDoubtWaitMs` from its claim for the list to echo it, then is due again.
+   * Live claims older than `claimTimeoutMs` were cut off mid-send (a crash):
+   * each is recorded as sent if its Message-ID was seen on a list since,
+   * else it waits `inDoubtWaitMs` from its claim for the list to echo it,
+   * then is due again (in doubt). Dry-run claims are released at once
+   * (`released`): writing the maildir file again makes no second copy.
    */
-  recoverStaleClaims(now: Date, claimTimeoutMs: number, inDoubtWaitMs: number): Promise<{ confirmed: number; requeued: number }>;
+  recoverStaleClaims(now: Date, claimTimeoutMs: number, inDoubtWaitMs: number): Promise<{ confirmed: number; requeued: number; released: number }>;
   /** Mails sent by SMTP since `since`, to one list or overall. */
   sentCount(since: Date, list?: string): Promise<number>;
   outboxEntries(filter?: OutboxFilter): Promise<OutboxEntry[]>;
@@ -206,6 +224,14 @@ export interface Store {
   outboxEntry(id: number | string): Promise<OutboxEntry | undefined>;
   /** approve: held → pending (sent live); reject: held|pending|failed → rejected; retry: failed → pending. */
   decideOutbox(id: number, decision: OutboxDecision, by: string, at: Date): Promise<OutboxEntry>;
+  /** Every failed reply due again (`outbox retry --all`); how many. */
+  retryFailed(by: string, at: Date): Promise<number>;
+  /** The pause in force, if sending is paused. */
+  sendingPause(): Promise<SendingPause | undefined>;
+  /** Starts the pause, or records one more failed try of it. */
+  pauseSending(pause: { code: string; reason: string; at: Date; retryAt: Date }): Promise<SendingPause>;
+  /** Ends the pause; false if there was none. */
+  resumeSending(): Promise<boolean>;
   /** Records a mail that is not a reply (a digest) for delivery; false if its key was recorded before. */
   enqueueMail(mail: OutboxReply & { kind: "digest" }, at: Date): Promise<boolean>;
 
@@ -217,5 +243,11 @@ export interface Store {
   lastDigest(recipient: string): Promise<DigestRecord | undefined>;
   recordDigest(digest: DigestRecord, at: Date): Promise<void>;
   counts(): Promise<StoreCounts>;
+  /** Replies per outbox state (for /healthz and /metrics). */
+  outboxStates(): Promise<Partial<Record<OutboxState, number>>>;
+  /** Each source's fetch record, without the per-list counts of sourceHealth (cheap enough for /healthz). */
+  fetchStates(): Promise<Pick<SourceHealth, "list" | "type" | "lastFetchAt" | "lastSuccessAt" | "lastError" | "consecutiveFailures">[]>;
+  /** Throws when the database cannot be read. */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }

@@ -92,16 +92,19 @@ export class LocalLore {
     return n;
   }
 
-  /** Commits messages to the newest epoch (or a new one) and indexes them. */
-  add(list: string, messages: Buffer[], options: { newEpoch?: boolean } = {}): void {
+  /** Commits messages to the newest epoch (or a new one) and indexes them; `at`: the commits' time (seconds) instead of the lab's clock. */
+  add(list: string, messages: Buffer[], options: { newEpoch?: boolean; at?: number } = {}): void {
     let epoch = this.newestEpoch(list);
     if (options.newEpoch) {
       epoch++;
       execFileSync("git", ["init", "-q", "--bare", join(this.inboxDir(list), "git", `${epoch}.git`)]);
     }
     const gitDir = join(this.inboxDir(list), "git", `${epoch}.git`);
-    commitMessages(gitDir, messages.map((m) => ({ m })), this.clock);
-    this.clock += messages.length;
+    if (options.at !== undefined) commitMessages(gitDir, messages.map((m) => ({ m })), options.at);
+    else {
+      commitMessages(gitDir, messages.map((m) => ({ m })), this.clock);
+      this.clock += messages.length;
+    }
     this.pi(["public-inbox-index", this.inboxDir(list)]);
   }
 
@@ -118,9 +121,18 @@ export class LocalLore {
 
   async startServers(): Promise<void> {
     await this.startHttp();
+    await this.startNntp();
+  }
+
+  async startNntp(): Promise<void> {
     const log = openSync(join(this.dir, "nntpd.log"), "a");
     this.nntp = spawn("public-inbox-nntpd", ["-l", `nntp://127.0.0.1:${this.nntpPort}`, "-W0"], { env: this.env(), stdio: ["ignore", log, log] });
     await waitForPort(this.nntpPort);
+  }
+
+  async stopNntp(): Promise<void> {
+    await stop(this.nntp);
+    this.nntp = undefined;
   }
 
   async startHttp(): Promise<void> {

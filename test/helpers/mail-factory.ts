@@ -13,6 +13,11 @@ function distinct(tag: string): string {
   return PIN_PUT_PAGE.replaceAll("foo_mr.c", `foo_mr_${tag.replace(/[^A-Za-z0-9]/g, "_")}.c`);
 }
 
+/** One message as an mbox entry (mboxo quoting of body lines starting "From "). */
+export function mboxEntry(message: Buffer | string): string {
+  return `From pinwatch-test Thu Jan  1 00:00:00 1970\n${message.toString().replace(/\r\n/g, "\n").replace(/^From /gm, ">From ")}\n`;
+}
+
 /** A lone patch with a release-mismatch error finding: owes one reply. */
 export function gupPatch(tag: string, list = "test@example.org"): Buffer {
   return Buffer.from(

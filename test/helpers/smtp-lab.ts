@@ -37,13 +37,25 @@ export class SmtpLab {
   private readonly sockets = new Set<Socket>();
   private dropNextData = false;
 
-  static async start(): Promise<SmtpLab> {
+  /** AUTH attempts seen, right or wrong (with a login set). */
+  readonly logins: { user: string; ok: boolean }[] = [];
+
+  /** With `login`, AUTH is required (plain text on loopback) and checked against it: 535 when wrong, 530 when absent. */
+  static async start(options: { login?: { user: string; pass: string } } = {}): Promise<SmtpLab> {
     const lab = new SmtpLab();
     lab.port = await freePort();
     lab.backendPort = await freePort();
+    const login = options.login;
     lab.smtp = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ["STARTTLS", "AUTH"],
+      authOptional: !login,
+      disabledCommands: login ? ["STARTTLS"] : ["STARTTLS", "AUTH"],
+      allowInsecureAuth: true,
+      authMethods: ["PLAIN", "LOGIN"],
+      onAuth: (auth, _session, callback) => {
+        const ok = !!login && auth.username === login.user && auth.password === login.pass;
+        lab.logins.push({ user: auth.username ?? "", ok });
+        callback(ok ? null : new Error("Invalid username or password"), ok ? { user: auth.username } : undefined);
+      },
       logger: false,
       onData: (stream, session, callback) => {
         const chunks: Buffer[] = [];

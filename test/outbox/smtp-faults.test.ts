@@ -10,14 +10,13 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, test } from "node:test";
 import { ROOT } from "../helpers/fixtures.js";
-import { gupPatch } from "../helpers/mail-factory.js";
+import { gupPatch, mboxEntry } from "../helpers/mail-factory.js";
 import { pollerLab, type PollerLab } from "../helpers/poller-setup.js";
 import { SmtpLab } from "../helpers/smtp-lab.js";
 
 const MAIN = join(ROOT, "dist", "src", "cli", "main.js");
 const LIST = "test@example.org";
 
-const mboxEntry = (message: Buffer | string) => `From pinwatch-test Thu Jan  1 00:00:00 1970\n${message.toString().replace(/\r\n/g, "\n").replace(/^From /gm, ">From ")}\n`;
 
 /** Totals over every test in this file, for the closing check and the note. */
 const tally = { owed: 0, delivered: 0, received: 0 };

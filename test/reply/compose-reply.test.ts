@@ -44,9 +44,38 @@ test("the reply is threaded, reply-all, plain text and cites the case", async ()
   assert.match(body, /humans@pinwatch\.test/);
   assert.doesNotMatch(body, /^(Reviewed|Acked|Tested)-by:/m);
   for (const line of body.split("\n")) {
-    if (line.startsWith(">") || /^https?:\/\//.test(line)) continue;
+    // Quoted diff lines and links are never wrapped; nor is a trailer holding a link (| Closes: <url>).
+    if (line.startsWith(">") || /^https?:\/\//.test(line) || /^\| [A-Za-z-]+: https?:\/\/\S+$/.test(line)) continue;
     assert.ok(line.length <= 72, `line longer than 72 columns: ${line}`);
   }
+});
+
+test("introduction and signature stay within six lines, and the prose never names a rule id", async () => {
+  const { mail, review } = await reviewed("patch-pin-put-page.eml");
+  for (const bot of [config.bot, configSchema.parse({}).bot]) {
+    const body = composeReply(mail, review.findings, { ...options, bot })!.body;
+    const lines = body.split("\n");
+    const intro = lines.slice(0, lines.findIndex((l) => / wrote:$/.test(l))).filter((l) => l.trim() !== "");
+    const signature = lines.slice(lines.indexOf("-- ")).filter((l) => l.trim() !== "");
+    assert.ok(intro.length + signature.length <= 6, `${intro.length} + ${signature.length} lines:\n${[...intro, ...signature].join("\n")}`);
+    assert.match(intro[0]!, /^Hi Bo,$/);
+    assert.match(signature.join("\n"), /never a Reviewed-by/);
+    assert.match(signature.join("\n"), new RegExp(`A human: ${bot.contact.replace(/\./g, "\\.")}\. Write there to opt out\.`));
+    const prose = lines.filter((l) => !l.startsWith(">") && !/^https?:\/\//.test(l)).join("\n");
+    for (const rule of ALL_RULES) assert.doesNotMatch(prose, new RegExp(`\\b${rule.meta.id}\\b`), rule.meta.id);
+  }
+});
+
+test("the tag block the kernel test robot offers: Reported-by and Closes with the reply's own lore link, kept from b4's trailer pickup", async () => {
+  const { mail, review } = await reviewed("patch-pin-put-page.eml");
+  const reply = composeReply(mail, review.findings, options)!;
+  const lines = reply.body.split("\n");
+  const at = lines.indexOf("| Reported-by: pinwatch <bot@pinwatch.test>");
+  assert.ok(at > 0, reply.body);
+  assert.equal(lines[at + 1], `| Closes: https://lore.kernel.org/r/${reply.messageId}/`);
+  assert.match(lines.slice(at - 2, at).join(" "), /separate commit rather than a new version of this patch/);
+  assert.ok(at < lines.indexOf("-- "), "before the signature");
+  assert.doesNotMatch(reply.body, /^(Reported-by|Closes):/m, "never a bare trailer line that b4 would collect");
 });
 
 test("the reply's Message-ID is stable and the rendered mail has the threading headers", async () => {

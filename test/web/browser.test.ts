@@ -1,6 +1,7 @@
 // The dashboard in a real browser: Debian's headless Chromium driven by
 // playwright-core (no browser download). Opens the overview, a series and
-// a rule page, logs in and approves a held reply, taking a screenshot of
+// a rule page, logs in and approves a held reply, checks the overview on a
+// 390 px phone and that /outbox asks for a login, taking a screenshot of
 // each page into test-artifacts/screenshots/. Skipped when no Chromium is
 // installed (.ci/run installs it).
 import assert from "node:assert/strict";
@@ -77,4 +78,26 @@ test("overview, series, rule page, login and approving a held reply, in Chromium
   assert.equal((await store.outboxEntries({ state: "pending" })).length, 1);
   await page.screenshot({ path: join(SHOTS, "outbox-approved.png"), fullPage: true });
   assert.deepEqual(dialogs, [], "no script ran: nothing from mail became markup");
+});
+
+test("on a 390 px phone the overview fits the screen; /outbox asks for a login first", { skip, timeout: 60_000 }, async () => {
+  const page = await browser.newPage({ javaScriptEnabled: false, viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true });
+  await page.goto(`${web.url}/`);
+  assert.equal(await page.locator("h1").textContent(), "Overview");
+  // (A string: the tests are compiled without the DOM's types.)
+  const width = (await page.evaluate("({ page: document.documentElement.scrollWidth, body: document.body.scrollWidth, screen: window.innerWidth })")) as { page: number; body: number; screen: number };
+  assert.ok(width.page <= 390 && width.body <= 390, `the page is ${width.page} px wide on a ${width.screen} px screen`);
+  const chart = await page.locator("svg[aria-label='findings per week by category']").boundingBox();
+  assert.ok(chart && chart.x >= 0 && chart.x + chart.width <= 390, `the chart spans ${chart?.x}..${(chart?.x ?? 0) + (chart?.width ?? 0)}`);
+  await page.screenshot({ path: join(SHOTS, "overview-390.png"), fullPage: true });
+
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const fresh = await context.newPage();
+  const response = await fresh.goto(`${web.url}/outbox`);
+  assert.equal(response?.status(), 401);
+  assert.equal(await fresh.locator("h1").textContent(), "Log in");
+  await fresh.getByLabel("Token").waitFor();
+  assert.equal(await fresh.getByText("pinwatch@bot.example").count(), 0, "nothing of the outbox shows");
+  await fresh.screenshot({ path: join(SHOTS, "outbox-login.png"), fullPage: true });
+  await context.close();
 });

@@ -2,9 +2,12 @@
 // no JavaScript.
 import { html, SafeHtml } from "../html.js";
 
+// Fits a 390 px phone: wide tables scroll inside their own box, the chart
+// shrinks with the screen, a long id or subject breaks where it must.
 const STYLE = `
-body{font:15px/1.45 system-ui,sans-serif;max-width:72rem;margin:1rem auto;padding:0 1rem;color:#222}
-nav a{margin-right:1rem}table{border-collapse:collapse;margin:.5rem 0 1rem}td,th{border:1px solid #ccc;padding:.2rem .5rem;text-align:left;vertical-align:top}
+body{font:15px/1.45 system-ui,sans-serif;max-width:72rem;margin:1rem auto;padding:0 1rem;color:#222;overflow-wrap:break-word}
+nav a{margin-right:1rem;display:inline-block}table{border-collapse:collapse;margin:.5rem 0 1rem}td,th{border:1px solid #ccc;padding:.2rem .5rem;text-align:left;vertical-align:top}
+.scroll{overflow-x:auto;max-width:100%}svg{max-width:100%;height:auto}input,select{max-width:100%}form.filters label{display:inline-block}
 pre{background:#f6f6f6;padding:.5rem;overflow-x:auto}.status{font-weight:600}.open{color:#b35900}.addressed{color:#2e7d32}.replied{color:#1565c0}.held{color:#6a1b9a}
 .error{color:#b00020}.warning{color:#b35900}.info{color:#555}form.filters label{margin-right:.6rem}form.inline{display:inline}
 .finding{border-left:3px solid #ccc;padding-left:.7rem;margin:.8rem 0}.muted{color:#666}`;

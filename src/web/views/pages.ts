@@ -18,19 +18,19 @@ ${filterForm(d.filters, d.choices)}
 <h2>Findings per week</h2>
 ${weeklyChart(d.weekly, d.categories)}
 <h2>Findings per list and category</h2>
-<table><tr><th>list</th><th>category</th><th>findings</th></tr>
+<div class="scroll"><table><tr><th>list</th><th>category</th><th>findings</th></tr>
 ${d.byListCategory.map((c) => html`<tr><td><a href="/${query({ ...d.filters, list: c.list })}">${c.list}</a></td><td><a href="/${query({ ...d.filters, category: c.category })}">${c.category}</a></td><td>${c.count}</td></tr>`)}
-</table>
+</table></div>
 <h2>Series</h2>
-<table><tr><th>series</th><th>author</th><th>list</th><th>newest</th><th>findings</th>${d.choices.maintainers.length ? html`<th>maintainers</th>` : ""}</tr>
+<div class="scroll"><table><tr><th>series</th><th>author</th><th>list</th><th>newest</th><th>findings</th>${d.choices.maintainers.length ? html`<th>maintainers</th>` : ""}</tr>
 ${d.series.map((s) => html`<tr><td><a href="/series/${encodeURIComponent(s.root)}">${s.title}</a></td><td>${s.author ?? ""}</td><td>${s.list}</td><td>v${s.newestVersion} ${when(s.newestDate).slice(0, 10)}</td>
 <td>${Object.entries(s.byStatus).map(([k, v], i) => html`${i ? ", " : ""}<span class="status ${k}">${k}</span> ${v}`)}</td>${d.choices.maintainers.length ? html`<td>${s.maintainers.join(", ")}</td>` : ""}</tr>`)}
-</table>
+</table></div>
 <h2>Poller health</h2>
-<table><tr><th>list</th><th>source</th><th>last fetch</th><th>last success</th><th>hours since</th><th>newest message</th><th>messages</th><th>errors</th><th>last error</th></tr>
+<div class="scroll"><table><tr><th>list</th><th>source</th><th>last fetch</th><th>last success</th><th>hours since</th><th>newest message</th><th>messages</th><th>errors</th><th>last error</th></tr>
 ${d.health.map((h) => html`<tr><td>${h.list}</td><td>${h.type}</td><td>${when(h.lastFetchAt)}</td><td>${when(h.lastSuccessAt)}</td><td>${h.lagHours ?? ""}</td><td>${when(h.newestMessageDate)}</td><td>${h.messages}</td>
 <td>${h.ingestErrors + h.consecutiveFailures}</td><td>${h.lastError ?? ""}</td></tr>`)}
-</table>`;
+</table></div>`;
 }
 
 export function seriesPage(s: NonNullable<Awaited<ReturnType<typeof seriesData>>>): SafeHtml {
@@ -48,9 +48,9 @@ ${p.findings.map((f) => findingBlock(f))}`,
 }
 
 export function rulesIndexPage(rules: readonly RuleMeta[]): SafeHtml {
-  return html`<table><tr><th>rule</th><th>category</th><th>severity</th><th>cases</th><th>checks</th></tr>
+  return html`<div class="scroll"><table><tr><th>rule</th><th>category</th><th>severity</th><th>cases</th><th>checks</th></tr>
 ${rules.map((r) => html`<tr><td><a href="/rules/${encodeURIComponent(r.id)}">${r.id}</a></td><td>${r.category}</td><td>${r.severity}</td><td>${r.cases.join(", ")}</td><td>${r.description}</td></tr>`)}
-</table>`;
+</table></div>`;
 }
 
 export function rulePage(meta: RuleMeta, hits: readonly FindingView[]): SafeHtml {
@@ -61,19 +61,19 @@ Cites <a href="${meta.citation.url}">${meta.citation.title}</a>. Documentation: 
 ${hits.length ? hits.map((f) => findingBlock(f, { showPatch: true })) : html`<p>None yet.</p>`}`;
 }
 
-export function outboxPage(entries: readonly OutboxEntry[], auth: { loggedIn: boolean; loginEnabled: boolean; csrf?: string }): SafeHtml {
+/** The outbox, for a logged-in moderator: `csrf` goes into each approve and reject form. */
+export function outboxPage(entries: readonly OutboxEntry[], csrf: string): SafeHtml {
   const held = entries.filter((e) => e.state === "held");
   const actions = (e: OutboxEntry) =>
-    auth.loggedIn && e.state === "held"
-      ? html`<form class="inline" method="post" action="/outbox/${e.id}/approve"><input type="hidden" name="csrf" value="${auth.csrf}"><button>Approve</button></form>
-<form class="inline" method="post" action="/outbox/${e.id}/reject"><input type="hidden" name="csrf" value="${auth.csrf}"><button>Reject</button></form>`
+    e.state === "held"
+      ? html`<form class="inline" method="post" action="/outbox/${e.id}/approve"><input type="hidden" name="csrf" value="${csrf}"><button>Approve</button></form>
+<form class="inline" method="post" action="/outbox/${e.id}/reject"><input type="hidden" name="csrf" value="${csrf}"><button>Reject</button></form>`
       : "";
   const row = (e: OutboxEntry) => html`<tr id="o${e.id}"><td>${e.id}</td><td><span class="status">${e.state}</span></td><td>${e.mode}</td><td>${e.list}</td>
 <td>${e.inReplyTo ? html`<a href="/series/${encodeURIComponent(e.inReplyTo)}">${e.subject}</a>` : e.subject}</td><td>${e.recipients.join(", ")}</td><td>${e.attempts}</td><td>${e.lastError ?? ""}</td><td>${actions(e)}</td></tr>`;
-  const table = (list: readonly OutboxEntry[]) => html`<table><tr><th>#</th><th>state</th><th>mode</th><th>list</th><th>subject</th><th>to</th><th>attempts</th><th>last error</th><th></th></tr>${list.map(row)}</table>`;
+  const table = (list: readonly OutboxEntry[]) => html`<div class="scroll"><table><tr><th>#</th><th>state</th><th>mode</th><th>list</th><th>subject</th><th>to</th><th>attempts</th><th>last error</th><th></th></tr>${list.map(row)}</table></div>`;
   return html`
 <h2>Moderation queue (${held.length} held)</h2>
-${!auth.loginEnabled ? html`<p class="muted">Moderation is off: set the login token's environment variable (web.tokenEnv) to approve or reject here.</p>` : !auth.loggedIn ? html`<p><a href="/login">Log in</a> to approve or reject.</p>` : ""}
 ${held.length ? table(held) : html`<p>Nothing is waiting.</p>`}
 ${held.map((e) => html`<details><summary>Reply ${e.id} as it would be sent</summary><pre>${e.raw.replace(/\r\n/g, "\n")}</pre></details>`)}
 <h2>All replies</h2>
