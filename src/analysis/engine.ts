@@ -117,7 +117,7 @@ export class Engine {
   /** An acquisition a helper made and handed back, with the return outcomes it may have. */
   registerSite(site: Site, st: PathState, outcomes: number): void {
     this.sites.set(site.id, site);
-    st.objs.set(site.id, { site, status: "held", outcome: outcomes });
+    st.putObj(site.id, { site, status: "held", outcome: outcomes });
     this.observe({ k: "acquire", node: this.currentNode, site, st });
   }
 
@@ -132,7 +132,7 @@ export class Engine {
   /** Registers an object at function entry (summaries bind parameters this way). */
   addSite(site: Site, st: PathState, obj: Partial<Obj> = {}): void {
     this.sites.set(site.id, site);
-    st.objs.set(site.id, { site, status: "held", outcome: FULL, ...obj });
+    st.putObj(site.id, { site, status: "held", outcome: FULL, ...obj });
   }
 
   run(): FunctionAnalysis {
@@ -219,6 +219,11 @@ export class Engine {
 
   private transfer(node: CfgNode, input: PathState): [number, PathState][] {
     this.node = node;
+    // States at a node are never changed once added; pass-through nodes share them.
+    if ((node.kind === "join" || node.kind === "label" || node.kind === "entry") && !this.leavesLoop(node)) {
+      const succ = node.succ[0];
+      return succ === undefined ? [] : [[succ, input]];
+    }
     const st = input.clone();
     const out: [number, PathState][] = [];
     const go = (index: number, s: PathState | null) => {
@@ -265,7 +270,7 @@ export class Engine {
         if (node.macro) this.exec(node.macro, st);
         for (let i = 0; i < node.succ.length; i++) {
           const s = i === 0 ? st : st.clone();
-          if (node.config) s.facts.set(`#${node.config}`, i === 0);
+          if (node.config) s.setFact(`#${node.config}`, i === 0);
           go(i, s);
         }
         break;
@@ -290,6 +295,11 @@ export class Engine {
     return out;
   }
 
+  private leavesLoop(node: CfgNode): boolean {
+    const to = node.succ[0] === undefined ? undefined : this.cfg.nodes[node.succ[0]];
+    return !!to && node.loops.some((l) => !to.loops.includes(l));
+  }
+
   /** Loops left on the edge from `node` to `to`: element-by-element work finishes, or stops half done. */
   private leaveLoops(node: CfgNode, index: number, to: CfgNode, st: PathState): PathState {
     for (const loop of node.loops) {
@@ -300,9 +310,9 @@ export class Engine {
         const keyed = ops ? this.opOfLoop(ops, id, st) : undefined;
         if (normal && (o.each?.loop === loop || (keyed && o.status === "held"))) {
           const op = o.each?.loop === loop ? o.each.op : keyed!;
-          st.objs.set(id, { ...o, status: op === "release" ? "released" : "escaped", each: undefined, releasedCount: op === "release" ? (this.loops.get(loop)?.bound ?? o.releasedCount) : o.releasedCount });
+          st.putObj(id, { ...o, status: op === "release" ? "released" : "escaped", each: undefined, releasedCount: op === "release" ? (this.loops.get(loop)?.bound ?? o.releasedCount) : o.releasedCount });
         } else if (!normal && o.each?.loop === loop) {
-          st.objs.set(id, { ...o, each: undefined, remainder: true });
+          st.putObj(id, { ...o, each: undefined, remainder: true });
           st.leftEarly = loop;
         }
       }
@@ -512,8 +522,8 @@ export class Engine {
         const cur = st.env.get(base);
         // Pages stored into a kernel array make it an array of those pages.
         const derived = v.rel === "same" ? undefined : v.rel === "folio" ? "head" : v.rel;
-        if (!cur || cur.t === "kernel") st.env.set(base, { t: "arr", obj: v.obj, derived, derivedAt: derived ? this.node.id : undefined });
-        else if (cur.t === "arr" && cur.obj === v.obj && derived) st.env.set(base, { ...cur, derived, derivedAt: this.node.id });
+        if (!cur || cur.t === "kernel") st.putEnv(base, { t: "arr", obj: v.obj, derived, derivedAt: derived ? this.node.id : undefined });
+        else if (cur.t === "arr" && cur.obj === v.obj && derived) st.putEnv(base, { ...cur, derived, derivedAt: this.node.id });
       }
     }
     if (v && objOf(v) !== undefined && !isLocalKey(key, this.locals)) {
@@ -524,7 +534,7 @@ export class Engine {
     if (!element) st.set(key, v);
     else if (v && objOf(v) === undefined) st.set(key, v);
     else if (!v) st.set(key, undefined);
-    else st.env.set(key, v);
+    else st.putEnv(key, v);
   }
 
   /** The object's pages are in someone else's hands now (on this path). */
@@ -618,7 +628,7 @@ export class Engine {
     }
     if (row.lock && !row.lock.atomic && row.lock.what.includes("page") || row.lock?.what.includes("folio")) {
       const id = objOf(args[0]);
-      if (id !== undefined) st.facts.set(`@locked:${id}`, row.lock!.op === "acquire");
+      if (id !== undefined) st.setFact(`@locked:${id}`, row.lock!.op === "acquire");
     }
     if (row.addsRef !== undefined) {
       const a = arg(row.addsRef);
@@ -781,7 +791,7 @@ export class Engine {
       (bound?.t === "kernel" || !!declared?.array || (declared?.pointers === 1 && single) || ("arg" in spec.pages && spec.pages.form === "array-ref"));
     const site: Site = {
       id, call: row.name, row, mode: spec.mode, node: this.node.id, count, single, flags, key, localStorage,
-      capacity: bound?.t === "kernel" ? bound.capacity : undefined,
+      capacity: bound?.t === "kernel" ? bound.capacity : undefined, countIsLimit: spec.countIsLimit,
       iter: iterAt === undefined ? undefined : args[iterAt], holds: HOLDS,
     };
     this.sites.set(id, site);
@@ -793,7 +803,7 @@ export class Engine {
       const it = site.iter;
       if (it?.t === "iter") willPin = it.backing === "user";
     }
-    st.objs.set(id, { site, status: "held", outcome, willPin });
+    st.putObj(id, { site, status: "held", outcome, willPin });
     if (bind) st.set(bind.key, bind.val);
     this.observe({ k: "acquire", node: this.node.id, site, st });
     return result ?? { t: "ret", obj: id };
@@ -864,13 +874,13 @@ export class Engine {
     t = refined[0];
     f = refined[1];
     if (pure) {
-      t?.facts.set(text, true);
-      f?.facts.set(text, false);
+      t?.setFact(text, true);
+      f?.setFact(text, false);
     }
     // A warning's condition being true is a path the code itself says should not happen.
     if (this.node?.kind === "test" && this.node.warnTo !== undefined) {
-      if (this.node.succ[0] === this.node.warnTo) t?.facts.set(UNEXPECTED, true);
-      if (this.node.succ[1] === this.node.warnTo) f?.facts.set(UNEXPECTED, true);
+      if (this.node.succ[0] === this.node.warnTo) t?.setFact(UNEXPECTED, true);
+      if (this.node.succ[1] === this.node.warnTo) f?.setFact(UNEXPECTED, true);
     }
     return [t, f];
   }
@@ -892,9 +902,9 @@ export class Engine {
       }
       if (key) {
         if (f) {
-          f.nulls.add(key);
+          f.addNull(key);
         }
-        t?.nulls.delete(key);
+        t?.deleteNull(key);
       }
       return [t, f];
     }
@@ -917,9 +927,9 @@ export class Engine {
       if (mem) {
         const eq = o === "==";
         const other = mem === "written" ? "read" : "written";
-        t?.facts.set(`@memory:${lv.of}`, true);
-        if (t) t.facts.set(`@dir:${lv.of}`, (eq ? mem : other) === "written");
-        if (f) f.facts.set(`@dir:${lv.of}`, (eq ? other : mem) === "written");
+        t?.setFact(`@memory:${lv.of}`, true);
+        if (t) t.setFact(`@dir:${lv.of}`, (eq ? mem : other) === "written");
+        if (f) f.setFact(`@dir:${lv.of}`, (eq ? other : mem) === "written");
       }
       return [t, f];
     }
@@ -951,8 +961,8 @@ export class Engine {
         f = restrict(f, lv, eq ? mask.nonzero : mask.zero);
       }
       if (key) {
-        (eq ? t : f)?.nulls.add(key);
-        (eq ? f : t)?.nulls.delete(key);
+        (eq ? t : f)?.addNull(key);
+        (eq ? f : t)?.deleteNull(key);
       }
     }
     return [t, f];
@@ -974,8 +984,8 @@ export class Engine {
           f?.setObj(id, { highmemTested: true });
         }
         if (v.arg) {
-          t?.facts.set(`@highmem:${v.arg}`, true);
-          f?.facts.set(`@highmem:${v.arg}`, false);
+          t?.setFact(`@highmem:${v.arg}`, true);
+          f?.setFact(`@highmem:${v.arg}`, false);
         }
         return [t, f];
       case "will-pin":
@@ -986,15 +996,15 @@ export class Engine {
           if (!s) continue;
           const yes = s === t ? pins : !pins;
           for (const [oid, o] of s.objs) if (o.site.mode === "extract" && sameIter(o.site.iter, v.arg)) s.setObj(oid, { willPin: yes });
-          if (v.arg) s.facts.set(`@willpin:${v.arg}`, yes);
+          if (v.arg) s.setFact(`@willpin:${v.arg}`, yes);
         }
         return [t, f];
       }
       case "request-writes":
-        t?.facts.set(`@dir:${v.arg ?? ""}`, false);
-        f?.facts.set(`@dir:${v.arg ?? ""}`, true);
-        t?.facts.set("@request-memory-read", true);
-        f?.facts.set("@request-memory-read", false);
+        t?.setFact(`@dir:${v.arg ?? ""}`, false);
+        f?.setFact(`@dir:${v.arg ?? ""}`, true);
+        t?.setFact("@request-memory-read", true);
+        f?.setFact("@request-memory-read", false);
         return [t, f];
       default:
         return [t, f];
@@ -1123,11 +1133,7 @@ function mergeByProperty(states: Map<string, PathState>): Map<string, PathState>
 }
 
 function copyInto(to: PathState, from: PathState): void {
-  to.objs = from.objs;
-  to.env = from.env;
-  to.facts = from.facts;
-  to.nulls = from.nulls;
-  to.atomic = from.atomic;
+  to.adopt(from);
 }
 
 function numberVal(text: string): Val | undefined {

@@ -158,15 +158,15 @@ export function bindStandIns(view: FunctionView, st: PathState, eng: Engine, out
     const site: Site = { id, call: `${view.name}:${p.name}`, row: { name: p.name, about: "a parameter" }, mode: "pin", node: 0, single: shape.pointers === 1, holds: FULL, inferred: true, key: p.name };
     if (shape.pointers === 1) {
       eng.addSite(site, st);
-      st.env.set(p.name, { t: "page", obj: id, rel: "same", yields: p.type.struct === "folio" ? "folio" : "page", element: false });
+      st.putEnv(p.name, { t: "page", obj: id, rel: "same", yields: p.type.struct === "folio" ? "folio" : "page", element: false });
       out.set(id, { param: i, deref: false });
     } else if (shape.pointers === 2) {
       eng.addSite(site, st);
-      st.env.set(p.name, { t: "arr", obj: id });
+      st.putEnv(p.name, { t: "arr", obj: id });
       out.set(id, { param: i, deref: false });
     } else if (shape.pointers === 3) {
       eng.addSite({ ...site, id: id + 1, key: `*${p.name}` }, st);
-      st.env.set(`*${p.name}`, { t: "arr", obj: id + 1 });
+      st.putEnv(`*${p.name}`, { t: "arr", obj: id + 1 });
       out.set(id + 1, { param: i, deref: true });
     }
   });

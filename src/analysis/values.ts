@@ -55,6 +55,8 @@ export interface Site {
   node: number;
   /** The requested count, as normalised text. */
   count?: string;
+  /** The count is only an upper bound on what the call takes. */
+  countIsLimit?: boolean;
   /** One page: no short return. */
   single: boolean;
   flags?: FlagsVal;
@@ -237,7 +239,7 @@ export function dependsOn(key: string, base: string): boolean {
 
 export function sameVal(a: Val | undefined, b: Val | undefined): boolean {
   if (a === b) return true;
-  if (!a || !b) return false;
+  if (!a || !b || a.t !== b.t) return false;
   return JSON.stringify(a) === JSON.stringify(b);
 }
 

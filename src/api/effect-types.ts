@@ -49,6 +49,8 @@ export interface AcquireEffect {
   pages: { arg: ArgPos; form: "array" | "array-ref" | "page-ref" | "frame-vector" } | { returned: "page" | "array" };
   /** The number of pages asked for (absent: one page, or a byte count the call works out). */
   count?: ArgPos;
+  /** The count is only an upper bound (a byte size limits the call too): iov_iter's maxpages, memfd's max_folios. */
+  countIsLimit?: boolean;
   /** Where the count of an allocated array is written back (io_pin_pages()). */
   countOut?: ArgPos;
   /** The gup_flags argument. */

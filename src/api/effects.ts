@@ -94,7 +94,7 @@ const ACQUIRERS: ApiRow[] = [
   {
     name: "iov_iter_get_pages", about: "takes references on an iterator's pages without advancing it", selects: true,
     era: { removed: "6.1", replacement: "iov_iter_extract_pages", approximate: true },
-    acquire: { mode: "get", pages: { arg: 1, form: "array" }, count: 3, iter: 0, returns: "bytes" },
+    acquire: { mode: "get", pages: { arg: 1, form: "array" }, count: 3, iter: 0, countIsLimit: true, returns: "bytes" },
   },
   {
     name: "iov_iter_get_pages_alloc", about: "takes references on an iterator's pages into an array it allocates", selects: true,
@@ -103,7 +103,7 @@ const ACQUIRERS: ApiRow[] = [
   },
   {
     name: "iov_iter_get_pages2", counterpart: "iov_iter_extract_pages", about: "takes references on an iterator's pages and advances it", selects: true, era: { since: "6.0", approximate: true },
-    acquire: { mode: "get", pages: { arg: 1, form: "array" }, count: 3, iter: 0, returns: "bytes" },
+    acquire: { mode: "get", pages: { arg: 1, form: "array" }, count: 3, iter: 0, countIsLimit: true, returns: "bytes" },
   },
   {
     name: "iov_iter_get_pages_alloc2", counterpart: "iov_iter_extract_pages", about: "takes references on an iterator's pages into an array it allocates, and advances it", selects: true, era: { since: "6.0", approximate: true },
@@ -111,11 +111,11 @@ const ACQUIRERS: ApiRow[] = [
   },
   {
     name: "iov_iter_extract_pages", about: "pins the pages of a user-backed iterator, takes nothing for a kernel-backed one", selects: true, era: { since: "6.3", approximate: true },
-    acquire: { mode: "extract", pages: { arg: 1, form: "array-ref" }, count: 3, iter: 0, returns: "bytes" },
+    acquire: { mode: "extract", pages: { arg: 1, form: "array-ref" }, count: 3, iter: 0, countIsLimit: true, returns: "bytes" },
   },
   {
     name: "memfd_pin_folios", about: "pins the folios of a memfd (in effect long-term)", selects: true, era: { since: "6.11" },
-    acquire: { mode: "pin-folio", pages: { arg: 3, form: "array" }, count: 4, returns: "count" },
+    acquire: { mode: "pin-folio", pages: { arg: 3, form: "array" }, count: 4, countIsLimit: true, returns: "count" },
   },
   {
     name: "get_vaddr_frames", about: "pins (since 5.8) the frames of a user range into a frame vector", selects: true,

@@ -39,6 +39,10 @@ export const partialPinReturn: Rule = {
       negativeUsed:
         "{{result}} may still hold the negative errno {{acquire}} returned when this {{use}}; a failed call carries " +
         "its error code into the count. Please handle the error (or reset {{result}}) before using it here.",
+      capacityCount:
+        "{{acquire}} is asked for {{count}} pages, the size of the array, not the number of pages the user buffer " +
+        "spans: it pins pages beyond the buffer (or fails when they are not mapped), and the pages past the buffer " +
+        "are never used or released with it. Please compute the count from the buffer's address and length.",
       truncated:
         "{{acquire}} returns a count or a negative errno, but {{result}} is {{type}}, so an error becomes a huge " +
         "positive count and a test for a negative value can never be true. Please keep the result in a signed " +
@@ -55,7 +59,7 @@ export const partialPinReturn: Rule = {
         if (first.obj === undefined) continue;
         const bad = group.every((o) => {
           const obj = o.st.obj(o.obj!);
-          if (!obj || obj.site.single || !obj.site.count || obj.status !== "held") return false;
+          if (!obj || obj.site.single || obj.site.countIsLimit || !obj.site.count || obj.status !== "held") return false;
           const short = (obj.outcome & SHORT) !== 0 && (obj.outcome & FULL) === 0;
           const count = o.elementwise ? bound : o.count;
           return short && count === obj.site.count;
@@ -76,7 +80,7 @@ export const partialPinReturn: Rule = {
       for (const group of groupBy(list, (o) => o.obj).values()) {
         const first = group[0]!;
         const site = first.st.obj(first.obj)?.site;
-        if (!site || site.single || !site.count || bound !== site.count) continue;
+        if (!site || site.single || site.countIsLimit || !site.count || bound !== site.count) continue;
         const bad = group.every((o) => {
           const obj = o.st.obj(o.obj);
           return !!obj && obj.status === "held" && (obj.outcome & NEG) === 0 && (obj.outcome & (SHORT | ZERO)) !== 0 && (obj.outcome & FULL) !== 0;
@@ -104,6 +108,16 @@ export const partialPinReturn: Rule = {
           key: `negative|${site.call}|${nodeText(fn, node)}`,
         });
       }
+    }
+    // A count that is the array's capacity rather than the buffer's extent.
+    for (const [node, list] of byNode(fn, "acquire")) {
+      const site = list[0]!.site;
+      if (!site.capacity || site.countIsLimit || site.count !== site.capacity || site.single || Number.isFinite(Number(site.count))) continue;
+      out.push({
+        messageId: "capacityCount",
+        data: { acquire: callName(site), count: site.count },
+        anchors: [node], key: `capacity|${site.call}|${site.count}`,
+      });
     }
     // The result kept in an unsigned variable.
     for (const [node, list] of byNode(fn, "truncate")) {
