@@ -35,7 +35,7 @@ for (const file of analysis.files) {
         const where = `${line?.status ?? "?"}${line?.newLine ?? line?.oldLine ?? "?"}`;
         const objs = [...o.st.objs.values()].map((x) => `${x.site.call}#${x.site.id % 100000}:${x.status}:${x.outcome}${x.each ? `:each-${x.each.op}` : ""}${x.partly ? ":partly" : ""}`).join(" ");
         const extra = (o.k === "free" || o.k === "exit" ? `jump=${o.st.jump} ` : "") + (o.k === "release" ? `${o.call} obj=${o.obj} count=${o.count} elementwise=${o.elementwise}` : o.k === "exit" ? `failure=${o.failure} ${o.text} jump=${o.st.jump}` : o.k === "acquire" ? `${o.site.call} count=${o.site.count} flags=${JSON.stringify(o.site.flags)}` : o.k === "sleep" ? `${o.why} atomic=${o.st.atomic.map((a) => a.what)}` : "obj" in o ? `${(o as { call?: string }).call ?? ""} obj=${o.obj}` : "");
-        console.log(`  ${o.k.padEnd(9)} ${where.padEnd(6)} ${extra} | ${objs}${o.st.gap ? " GAP" : ""}${process.env.TRACE_ENV ? ` env=${JSON.stringify([...o.st.env])} nulls=${[...o.st.nulls]}` : ""}`);
+        console.log(`  ${o.k.padEnd(9)} ${where.padEnd(6)} ${extra} | ${objs}${o.st.gap ? " GAP" : ""}${process.env.TRACE_ENV ? ` env=${JSON.stringify([...o.st.env])} nulls=${[...o.st.nulls]} facts=${[...o.st.facts.keys()].filter((k) => k.startsWith("@")).join(",")}` : ""}`);
       }
     }
   }

@@ -55,6 +55,8 @@ export interface Cfg {
   exit: number;
   /** Labels by name. */
   labels: Map<string, number>;
+  /** For loops whose index starts at 0 (for (i = 0; ...)): the index variable, by loop id. */
+  zeroStart: Map<number, string>;
 }
 
 interface LoopFrame {
@@ -67,6 +69,7 @@ class Builder {
   readonly nodes: CfgNode[] = [];
   readonly labels = new Map<string, number>();
   readonly gotos: { node: number; label: string }[] = [];
+  readonly zeroStart = new Map<number, string>();
   private loops: LoopFrame[] = [];
   private switches: { breakTo: number; cases: { node: number; isDefault: boolean }[] }[] = [];
   private loopIds = 0;
@@ -124,6 +127,7 @@ class Builder {
         this.link(from, head.id);
         const after = this.node("join", s.endRow);
         this.loops.push({ id, breakTo: after.id, continueTo: head.id });
+        head.loops = this.loops.map((l) => l.id);
         const bodyStart = this.node("join", s.body.row);
         this.loopTest(s.test, head.id, bodyStart.id, after.id, id);
         const end = this.stmt(s.body, bodyStart.id);
@@ -138,6 +142,7 @@ class Builder {
         const after = this.node("join", s.endRow);
         const cont = this.node("join", s.endRow);
         this.loops.push({ id, breakTo: after.id, continueTo: cont.id });
+        head.loops = cont.loops = this.loops.map((l) => l.id);
         const end = this.stmt(s.body, head.id);
         this.link(end, cont.id);
         this.loopTest(s.test, cont.id, head.id, after.id, id);
@@ -147,11 +152,14 @@ class Builder {
       case "for": {
         let at = s.init ? this.stmt(s.init, from) : from;
         const id = ++this.loopIds;
+        const zero = s.init ? zeroInit(s.init) : undefined;
+        if (zero) this.zeroStart.set(id, zero);
         const head = this.node("join", s.row);
         this.link(at, head.id);
         const after = this.node("join", s.endRow);
         const cont = this.node("join", s.endRow);
         this.loops.push({ id, breakTo: after.id, continueTo: cont.id });
+        head.loops = cont.loops = this.loops.map((l) => l.id);
         const bodyStart = this.node("join", s.body.row);
         if (s.macro) {
           const choice = this.node("choice", s.row, { loopHead: id, macro: s.macro });
@@ -332,6 +340,20 @@ class Builder {
   }
 }
 
+/** `i = 0` or `int i = 0` (the first of a comma list): the variable set to zero. */
+function zeroInit(init: Stmt): string | undefined {
+  if (init.k === "decl") {
+    const v = init.vars.find((d) => d.init?.k === "num" && Number(d.init.text) === 0);
+    return v?.name;
+  }
+  if (init.k !== "expr") return undefined;
+  const items = init.e.k === "comma" ? init.e.items : [init.e];
+  for (const e of items) {
+    if (e.k === "assign" && e.op === "=" && e.left.k === "id" && e.right.k === "num" && Number(e.right.text) === 0) return e.left.name;
+  }
+  return undefined;
+}
+
 /** The CFG of a function: its pieces in order, a gap between pieces and before a piece without its head. */
 export function buildCfg(view: FunctionView): Cfg {
   const b = new Builder();
@@ -364,5 +386,5 @@ export function buildCfg(view: FunctionView): Cfg {
     const target = b.labels.get(g.label);
     b.nodes[g.node]!.succ.push(target ?? b.gapExit(b.nodes[g.node]!.row));
   }
-  return { nodes: b.nodes, entry: entry.id, exit: exit.id, labels: b.labels };
+  return { nodes: b.nodes, entry: entry.id, exit: exit.id, labels: b.labels, zeroStart: b.zeroStart };
 }

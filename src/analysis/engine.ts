@@ -87,6 +87,8 @@ export class Engine {
   private readonly types = new Map<string, import("./c-ast.js").TypeInfo>();
   private readonly loops = new Map<number, LoopInfo>();
   private readonly loopOps: LoopOps = new Map();
+  /** Arrays a loop indexes while it releases or hands pages on somewhere in its body. */
+  private readonly loopConsumes = new Map<number, Set<string>>();
   private observing = false;
   private pathIndex = 0;
   private obs: Observation[] = [];
@@ -308,9 +310,16 @@ export class Engine {
       const ops = this.loopOps.get(loop);
       for (const [id, o] of st.objs) {
         const keyed = ops ? this.opOfLoop(ops, id, st) : undefined;
-        if (normal && (o.each?.loop === loop || (keyed && o.status === "held"))) {
+        // Only a loop that starts at the first entry works through the whole array.
+        const whole = this.cfg.zeroStart.has(loop);
+        if (normal && !whole && o.each?.loop === loop) {
+          st.putObj(id, { ...o, each: undefined, partly: true });
+        } else if (normal && whole && (o.each?.loop === loop || (keyed && o.status === "held"))) {
           const op = o.each?.loop === loop ? o.each.op : keyed!;
           st.putObj(id, { ...o, status: op === "release" ? "released" : "escaped", each: undefined, releasedCount: op === "release" ? (this.loops.get(loop)?.bound ?? o.releasedCount) : o.releasedCount });
+        } else if (normal && !o.each && o.status === "held" && this.consumedBy(loop, id, st)) {
+          // The loop would have released or handed on these pages had it run: the path that skipped it says nothing.
+          st.putObj(id, { ...o, partly: true });
         } else if (!normal && o.each?.loop === loop) {
           st.putObj(id, { ...o, each: undefined, remainder: true });
           st.leftEarly = loop;
@@ -318,6 +327,13 @@ export class Engine {
       }
     }
     return st;
+  }
+
+  private consumedBy(loop: number, id: number, st: PathState): boolean {
+    const keys = this.loopConsumes.get(loop);
+    if (!keys) return false;
+    for (const [key, v] of st.env) if (v.t === "arr" && v.obj === id && keys.has(key)) return true;
+    return false;
   }
 
   private opOfLoop(ops: Map<string, "release" | "escape">, id: number, st: PathState): "release" | "escape" | undefined {
@@ -452,8 +468,10 @@ export class Engine {
         const v = this.exec(x.arg, st);
         if (v === DEAD) return v;
         const key = keyOf(x.arg);
-        if (key) this.assignKey(key, undefined, st);
-        return undefined;
+        // A pointer stepping through an array of pages still points into it.
+        const next: Val | undefined = v?.t === "arr" ? { ...v, slice: true } : undefined;
+        if (key) this.assignKey(key, next, st);
+        return next && x.row >= 0 ? v : undefined;
       }
       case "assign":
         return this.assign(x, st);
@@ -514,6 +532,8 @@ export class Engine {
       const site = this.sites.get(v.obj);
       if (site && site.resultKey === undefined) site.resultKey = key;
     }
+    // The variable that gave an acquisition its count changes: its name no longer means the requested count.
+    for (const [id, o] of st.objs) if (o.site.count === key) st.setFact(recountFact(id), true);
     if (v?.t === "ret" && narrow) this.observe({ k: "truncate", node: this.node.id, obj: v.obj, type: narrow, key, st });
     const element = /\[[^\]]*\]$/.exec(key);
     if (element) {
@@ -1054,6 +1074,26 @@ export class Engine {
 
   /** Loop bounds and the arrays each loop's body releases or hands on element by element. */
   private scanLoops(): void {
+    // Arrays each loop indexes, for loops whose body releases or stores pages anywhere.
+    const indexed = new Map<number, Set<string>>();
+    const consumes = new Set<number>();
+    for (const n of this.cfg.nodes) {
+      const e = n.expr ?? n.decl?.init;
+      if (!e || n.loops.length === 0) continue;
+      const bases = indexBases(e);
+      const effect = callsIn(e).some((c) => {
+        const row = c.fn ? apiRow(c.fn) : undefined;
+        return !!row?.release || !!row?.sinks?.some((k) => k.stores) || (!row && !!c.fn && !!this.env.summaryOf(c.fn));
+      });
+      for (const loop of n.loops) {
+        if (effect) consumes.add(loop);
+        const set = indexed.get(loop) ?? new Set();
+        for (const b of bases) set.add(b);
+        indexed.set(loop, set);
+      }
+    }
+    for (const [loop, set] of indexed) if (consumes.has(loop)) this.loopConsumes.set(loop, set);
+
     for (const n of this.cfg.nodes) {
       if (n.loopHead !== undefined && n.kind === "test" && n.expr) {
         const x = stripCasts(n.expr);
@@ -1107,6 +1147,11 @@ export class Engine {
 }
 
 export const DEAD = Symbol("dead");
+
+/** The fact set on a path once the variable holding an acquisition's requested count is assigned again. */
+export function recountFact(obj: number): string {
+  return `@recount:${obj}`;
+}
 
 /** The fact set on paths where a WARN_ON() condition held: rules do not report leaks there. */
 export const UNEXPECTED = "@unexpected";
@@ -1271,6 +1316,32 @@ export function callsIn(e: Expr | undefined): (Expr & { k: "call" })[] {
         break;
       case "field": stack.push(x.base); break;
       case "index": stack.push(x.base, x.index); break;
+      case "unary": case "cast": case "update": stack.push(x.arg); break;
+      case "binary": case "assign": stack.push(x.left, x.right); break;
+      case "cond": stack.push(x.test, x.then, x.else); break;
+      case "comma": case "list": stack.push(...x.items); break;
+      default: break;
+    }
+  }
+  return out;
+}
+
+/** The keys of every array an expression indexes. */
+function indexBases(e: Expr): string[] {
+  const out: string[] = [];
+  const stack: Expr[] = [e];
+  let guard = 0;
+  while (stack.length > 0 && guard++ < 5000) {
+    const x = stack.pop()!;
+    switch (x.k) {
+      case "index": {
+        const k = keyOf(x.base);
+        if (k) out.push(k);
+        stack.push(x.base, x.index);
+        break;
+      }
+      case "call": stack.push(...x.args); break;
+      case "field": stack.push(x.base); break;
       case "unary": case "cast": case "update": stack.push(x.arg); break;
       case "binary": case "assign": stack.push(x.left, x.right); break;
       case "cond": stack.push(x.test, x.then, x.else); break;

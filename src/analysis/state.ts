@@ -161,7 +161,7 @@ export class PathState {
     for (const [id, o] of [...this.objs].sort((a, b) => a[0] - b[0])) {
       parts.push(`${id}:${o.status}:${o.outcome}:${o.each ? `${o.each.op}${o.each.loop}` : ""}:${o.extraRef ? 1 : 0}${o.willPin === undefined ? "u" : o.willPin ? 1 : 0}${o.freed ? 1 : 0}${o.partly ? 1 : 0}${o.remainder ? 1 : 0}`);
     }
-    parts.push(`a${this.atomic.length}`, `g${this.gap ? 1 : 0}`);
+    parts.push(`a${this.atomic.length}`, `g${this.gap ? 1 : 0}`, `u${this.facts.get("@unexpected") ? 1 : 0}`);
     return parts.join("|");
   }
 

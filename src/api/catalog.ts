@@ -35,7 +35,8 @@ export function availableIn(row: ApiRow, version: string | undefined): boolean {
 export function releaseKindsFor(mode: AcquireMode): readonly ReleaseKind[] {
   switch (mode) {
     case "get":
-      return ["put"];
+      // put_user_page*() (5.2-5.5) was put_page() under a new name until pins got their own count in 5.6.
+      return ["put", "put-user-page"];
     case "pin":
       return ["unpin", "put-user-page", "unpin-folio"];
     case "extract":

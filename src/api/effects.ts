@@ -353,6 +353,8 @@ const SLEEPERS: ApiRow[] = [
   { name: "unlikely", about: "a branch-prediction hint", passesValue: 0 },
   { name: "WARN_ON", about: "warns when its condition holds, and returns it", passesValue: 0, warns: true },
   { name: "WARN_ON_ONCE", about: "warns once when its condition holds, and returns it", passesValue: 0, warns: true },
+  { name: "WARN", about: "warns with a message when its condition holds, and returns it", passesValue: 0, warns: true },
+  { name: "WARN_ONCE", about: "warns once with a message when its condition holds, and returns it", passesValue: 0, warns: true },
   { name: "get_page", about: "takes one more reference on a page", addsRef: 0 },
   { name: "folio_get", about: "takes one more reference on a folio", addsRef: 0 },
   { name: "try_get_page", about: "takes one more reference on a page unless it overflows", addsRef: 0 },

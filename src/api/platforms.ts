@@ -4,7 +4,7 @@
 
 /** Directories whose code is built only for 64-bit architectures. */
 const SIXTY_FOUR_BIT_PATHS = [
-  "arch/arm64/", "arch/s390/", "drivers/s390/", "arch/alpha/", "arch/ia64/", "arch/loongarch/",
+  "arch/arm64/", "arch/s390/", "drivers/s390/", "drivers/vfio/pci/vfio_pci_zdev.c", "drivers/iommu/s390-iommu.c", "arch/alpha/", "arch/ia64/", "arch/loongarch/",
   "arch/powerpc/kvm/book3s_64", "arch/powerpc/mm/book3s64/", "arch/powerpc/platforms/powernv/", "arch/powerpc/platforms/pseries/",
   "arch/x86/kvm/svm/", "arch/x86/kvm/vmx/", "arch/x86/coco/", "arch/riscv/kvm/",
 ] as const;

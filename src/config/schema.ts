@@ -17,12 +17,13 @@ export const botSchema = z.object({
 });
 
 export const reviewSchema = z.object({
-  /** Path prefixes never reviewed: the GUP implementation itself, docs, tools. */
+  /** Paths never reviewed (prefixes ending in /, exact paths, or globs): the GUP implementation itself, docs, tools, unit tests. */
   excludePaths: z
     .array(z.string())
     .default([
       "mm/gup.c",
       "mm/gup_test.c",
+      "mm/gup_benchmark.c",
       "mm/internal.h",
       "mm/memory.c",
       "mm/madvise.c",
@@ -41,6 +42,9 @@ export const reviewSchema = z.object({
       "Documentation/",
       "tools/",
       "scripts/",
+      "**/kunit_*.c",
+      "**/*_kunit.c",
+      "**/*-kunit.c",
     ]),
   /** Rule ids switched off entirely. */
   disabledRules: z.array(z.string()).default([]),

@@ -80,6 +80,21 @@ export function hunkTouchesGup(hunk: Hunk): boolean {
   return hunk.lines.some((l) => mentionsGupApi(l.text));
 }
 
-export function isExcludedPath(path: string, prefixes: readonly string[]): boolean {
-  return prefixes.some((p) => (p.endsWith("/") ? path.startsWith(p) : path === p));
+const globs = new Map<string, RegExp>();
+const SPECIAL = new Set([".", "+", "?", "^", "$", "{", "}", "(", ")", "|", "[", "]", "\\"]);
+const literal = (text: string) => [...text].map((c) => (SPECIAL.has(c) ? `\\${c}` : c)).join("");
+// A "*" matches within one path component, "**" followed by a slash any number of directories.
+function globOf(pattern: string): RegExp {
+  let re = globs.get(pattern);
+  if (!re) {
+    const body = pattern.split("**/").map((part) => part.split("*").map(literal).join("[^/]*")).join("(?:.*/)?");
+    re = new RegExp(`^${body}$`);
+    globs.set(pattern, re);
+  }
+  return re;
+}
+
+/** The path is a directory prefix (ending in /), an exact path, or a glob with * among the patterns. */
+export function isExcludedPath(path: string, patterns: readonly string[]): boolean {
+  return patterns.some((p) => (p.includes("*") ? globOf(p).test(path) : p.endsWith("/") ? path.startsWith(p) : path === p));
 }

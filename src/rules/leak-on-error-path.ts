@@ -17,6 +17,8 @@ interface Exit {
   node: number;
   leaking: boolean;
   how: "exit" | "free";
+  /** The freeing call, for frees. */
+  call?: string;
 }
 
 /** The pages are in storage the function owns: returning at all without releasing them loses them. */
@@ -59,28 +61,29 @@ export const leakOnErrorPath: Rule = {
       if (o.k === "exit") {
         for (const obj of o.st.objs.values()) {
           // A path on which the acquisition got nothing has nothing to leak: it does not count either way.
-          if (obj.site.inferred || obj.freed || (obj.outcome & obj.site.holds) === 0) continue;
+          if (obj.site.inferred || (obj.outcome & obj.site.holds) === 0) continue;
           const leaking = holds(obj) && (o.failure || localArray(obj));
           exits.push({ obj, jump: o.st.jump ?? o.node, node: o.node, leaking, how: "exit" });
         }
       } else if (o.k === "free") {
         const obj = o.st.obj(o.obj);
         if (!obj || obj.site.inferred || (obj.outcome & obj.site.holds) === 0) continue;
-        exits.push({ obj, jump: o.st.jump ?? o.node, node: o.node, leaking: holds(obj), how: "free" });
+        exits.push({ obj, jump: o.st.jump ?? o.node, node: o.node, leaking: holds(obj), how: "free", call: o.call });
       }
     }
     const out: Candidate[] = [];
-    const groups = groupBy(exits, (e) => `${e.obj.site.id}:${e.jump}:${e.how}`);
+    // One finding per acquisition and jump: the path's exits and frees together.
+    const groups = groupBy(exits, (e) => `${e.obj.site.id}:${e.jump}`);
     for (const group of groups.values()) {
       if (!group.every((e) => e.leaking)) continue;
       const first = group[0]!;
       const o = first.obj;
       const site = o.site;
-      const partly = group.every((e) => e.obj.remainder);
+      const remainder = group.every((e) => e.obj.remainder);
       const shortOnly = group.every((e) => (e.obj.outcome & o.site.holds & FULL) === 0 && (e.obj.outcome & SHORT) !== 0);
-      const messageId = first.how === "free" ? "freedWhileHeld" : partly ? "remainderLeak" : shortOnly ? "shortLeak" : "leak";
+      const free = group.find((e) => e.how === "free");
+      const messageId = remainder ? "remainderLeak" : shortOnly ? "shortLeak" : free && group.every((e) => e.how === "free" || e.obj.freed) ? "freedWhileHeld" : "leak";
       const advice = releaseAdvice(site.mode, site.single ? "page" : "array", context.era, context.analysis.usedNames);
-      const freeCall = first.how === "free" ? nodeText(fn, first.node).replace(/\(.*$/, "") : "";
       out.push({
         messageId,
         data: {
@@ -89,11 +92,11 @@ export const leakOnErrorPath: Rule = {
           pages: site.key ?? "the array",
           acquireLine: lineOf(fn, site.node)?.newLine ?? lineOf(fn, site.node)?.oldLine ?? "?",
           advice: advice ? ` (with ${advice})` : "",
-          free: freeCall,
+          free: free?.call ?? "",
         },
-        anchors: [first.jump, first.node, site.node],
+        anchors: [first.jump, ...(free ? [free.node] : []), first.node, site.node],
         related: [site.node],
-        key: `${fn.view.name}|${site.call}|${site.key}|${nodeText(fn, first.jump)}|${messageId}`,
+        key: `${fn.view.name}|${site.call}|${site.key}|${nodeText(fn, first.jump)}`,
       });
     }
     return out;

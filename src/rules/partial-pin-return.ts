@@ -5,7 +5,7 @@
 // possible, using every requested entry reads entries GUP never filled; a
 // result that may be negative must not be used as an index or a count; and a
 // result stored in an unsigned variable loses its error.
-import type { FunctionAnalysis } from "../analysis/engine.js";
+import { recountFact, type FunctionAnalysis } from "../analysis/engine.js";
 import { FULL, NEG, SHORT, ZERO } from "../analysis/values.js";
 import type { Candidate, Rule, RuleContext } from "./types.js";
 import { byNode, callName, everyPath, groupBy, nodeText } from "./utils/observations.js";
@@ -62,7 +62,7 @@ export const partialPinReturn: Rule = {
           if (!obj || obj.site.single || obj.site.countIsLimit || !obj.site.count || obj.status !== "held") return false;
           const short = (obj.outcome & SHORT) !== 0 && (obj.outcome & FULL) === 0;
           const count = o.elementwise ? bound : o.count;
-          return short && count === obj.site.count;
+          return short && count === obj.site.count && !o.st.facts.get(recountFact(o.obj!));
         });
         if (!bad) continue;
         const site = first.st.obj(first.obj)!.site;
@@ -83,7 +83,7 @@ export const partialPinReturn: Rule = {
         if (!site || site.single || site.countIsLimit || !site.count || bound !== site.count) continue;
         const bad = group.every((o) => {
           const obj = o.st.obj(o.obj);
-          return !!obj && obj.status === "held" && (obj.outcome & NEG) === 0 && (obj.outcome & (SHORT | ZERO)) !== 0 && (obj.outcome & FULL) !== 0;
+          return !!obj && obj.status === "held" && (obj.outcome & NEG) === 0 && (obj.outcome & (SHORT | ZERO)) !== 0 && (obj.outcome & FULL) !== 0 && !o.st.facts.get(recountFact(o.obj));
         });
         if (!bad || !everyPath(fn, node, group)) continue;
         out.push({

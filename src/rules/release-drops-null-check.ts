@@ -6,7 +6,7 @@
 import { lineOf } from "../analysis/analyse-patch.js";
 import type { FunctionAnalysis } from "../analysis/engine.js";
 import { callsIn } from "../analysis/engine.js";
-import { exprText, keyOf, stripCasts } from "../analysis/values.js";
+import { exprText, keyOf, stripCasts, type Val } from "../analysis/values.js";
 import { apiRow, argIndex } from "../api/catalog.js";
 import { reached } from "../api/era.js";
 import type { Candidate, Rule, RuleContext } from "./types.js";
@@ -58,7 +58,7 @@ export const releaseDropsNullCheck: Rule = {
       const key = first.targetKey;
       const old = context.file.functions.old.find((f) => f.view.name === fn.view.name);
       // A NULL test of the array the old release had and this one dropped.
-      if (key && old && first.release.shape === "array" && guardsArray(old, key) && !guardsArray(fn, key) && everyPath(fn, node, list)) {
+      if (key && old && first.release.shape === "array" && guardsArray(old, key) && !dominatedByNullTest(fn, key, node) && list.some((o) => mayBeNull(o.target)) && everyPath(fn, node, list)) {
         out.push({ messageId: "arrayCheckDropped", data: { array: key, release: first.call }, anchors: [node], key: `null-array-dropped|${key}|${first.call}` });
         continue;
       }
@@ -91,20 +91,58 @@ function skipsNullEntries(fn: FunctionAnalysis, array: string): boolean {
   return false;
 }
 
-/** A release of `array` (or its entries) runs only where a test found `array` non-NULL. */
+/** A test that `array` is non-NULL guards a release of it (or its entries) directly: nothing but tests in between. */
 function guardsArray(fn: FunctionAnalysis, array: string): boolean {
+  const releases = (node: number) => callsIn(fn.cfg.nodes[node]?.expr).some((c) => {
+    const row = c.fn ? apiRow(c.fn) : undefined;
+    const at = row?.release ? argIndex(row.release.target, c.args.length) : undefined;
+    if (at === undefined) return false;
+    const arg = stripCasts(c.args[at]!);
+    return keyOf(arg) === array || (arg.k === "index" && keyOf(arg.base) === array);
+  });
   for (const t of fn.cfg.nodes) {
     if (t.kind !== "test" || !t.expr || keyOf(stripCasts(t.expr)) !== array) continue;
-    const released = fn.cfg.nodes.some((m) => m.id !== t.id && (t.loopHead !== undefined ? m.loops.includes(t.loopHead) : m.id > t.id) && callsIn(m.expr).some((c) => {
-      const row = c.fn ? apiRow(c.fn) : undefined;
-      const at = row?.release ? argIndex(row.release.target, c.args.length) : undefined;
-      if (at === undefined) return false;
-      const arg = stripCasts(c.args[at]!);
-      return keyOf(arg) === array || (arg.k === "index" && keyOf(arg.base) === array);
-    }));
-    if (released) return true;
+    // From the non-NULL side, through joins and other tests only, to the release.
+    const seen = new Set<number>();
+    const work = [t.succ[0]!];
+    while (work.length > 0) {
+      const id = work.pop()!;
+      if (seen.has(id) || seen.size > 16) continue;
+      seen.add(id);
+      const n = fn.cfg.nodes[id]!;
+      if (releases(id)) return true;
+      if (n.kind === "join" || n.kind === "label") work.push(n.succ[0]!);
+      else if (n.kind === "test") work.push(n.succ[0]!);
+    }
   }
   return false;
+}
+
+/** Every path to `node` passes the non-NULL side of a test of `array`. */
+function dominatedByNullTest(fn: FunctionAnalysis, array: string, node: number): boolean {
+  const tests = fn.cfg.nodes.filter((t) => t.kind === "test" && t.expr && keyOf(stripCasts(t.expr)) === array);
+  if (tests.length === 0) return false;
+  // Reach `node` from the entry without taking any of those tests' true edges.
+  const seen = new Set<number>([fn.cfg.entry]);
+  const work = [fn.cfg.entry];
+  while (work.length > 0) {
+    const id = work.pop()!;
+    if (id === node) return false;
+    const n = fn.cfg.nodes[id]!;
+    n.succ.forEach((next, i) => {
+      if (i === 0 && tests.includes(n)) return;
+      if (!seen.has(next)) {
+        seen.add(next);
+        work.push(next);
+      }
+    });
+  }
+  return true;
+}
+
+/** The value may be NULL: not an acquisition's result known to have succeeded. */
+function mayBeNull(v: Val | undefined): boolean {
+  return !v || (v.t !== "arr" && v.t !== "page") || false;
 }
 
 /** Where the array was found NULL (the test that sent the path here). */

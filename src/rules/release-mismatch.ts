@@ -35,9 +35,9 @@ export const releaseMismatch: Rule = {
         "must get exactly the pages that were pinned; for a tail page the head is a different page and the pin " +
         "accounting goes wrong{{advice}}.",
       derivedHandedBack:
-        "{{pages}} now holds {{what}} of a page that was pinned, and it is handed on (line {{storeLine}}) to be " +
-        "unpinned later. An unpin must get exactly the pages that were pinned; for a tail page the head is a " +
-        "different page{{advice}}.",
+        "This stores {{what}} of a pinned page in the array that is handed back through {{pages}} (line " +
+        "{{storeLine}}) to be unpinned later, in place of the page that was pinned. An unpin must get exactly the " +
+        "pages that were pinned; for a tail page the head is a different page{{advice}}.",
     },
   },
   check(fn: FunctionAnalysis, context: RuleContext): Candidate[] {
