@@ -75,9 +75,21 @@ class Definitions implements AnalysisEnv {
   private readonly parsedMacros = new Map<string, { params: string[]; body: Expr } | undefined>();
   readonly atomic = new Map<string, string>();
 
-  add(view: FileView): void {
-    for (const fn of view.functions) if (fn.name && fn.headShown) this.functions.set(fn.name, [...(this.functions.get(fn.name) ?? []), fn]);
-    for (const m of view.macros) this.macros.set(m.name, [...(this.macros.get(m.name) ?? []), m]);
+  /** Definitions of the patch itself win over its siblings' (a series may move a helper between files). */
+  add(view: FileView, own: boolean): void {
+    for (const fn of view.functions) if (fn.name && fn.headShown) this.functions.set(fn.name, this.merge(this.functions.get(fn.name), fn, own));
+    for (const m of view.macros) this.macros.set(m.name, this.merge(this.macros.get(m.name), m, own));
+  }
+
+  private readonly ownNames = new Set<string>();
+  private merge<T extends { name?: string }>(list: T[] | undefined, item: T, own: boolean): T[] {
+    const name = item.name ?? "";
+    if (own && !this.ownNames.has(`${name}`)) {
+      this.ownNames.add(name);
+      return [item];
+    }
+    if (!own && this.ownNames.has(name)) return list ?? [];
+    return [...(list ?? []), item];
   }
 
   summaryOf(name: string): Summary | undefined {
@@ -201,15 +213,20 @@ export function analysePatch(mail: Mail, options: AnalyseOptions): PatchAnalysis
   const siblings = (options.series ?? []).filter((m) => m !== mail);
   const defs = new Definitions();
   const siblingFiles = siblings.flatMap((m) => patchFiles(m).filter((f) => !isExcludedPath(f.path, options.excludePaths)));
-  for (const f of [...files, ...siblingFiles]) {
+  for (const f of files) {
     const v = viewOf(f, "new");
-    defs.add(v);
+    defs.add(v, true);
+    defs.collectCallbacks(v);
+  }
+  for (const f of siblingFiles) {
+    const v = viewOf(f, "new");
+    defs.add(v, false);
     defs.collectCallbacks(v);
   }
   const oldDefs = new Definitions();
   for (const f of files) {
     const v = viewOf(f, "old");
-    oldDefs.add(v);
+    oldDefs.add(v, true);
     oldDefs.collectCallbacks(v);
   }
   const era = treeEra(mail);

@@ -257,7 +257,7 @@ export class Engine {
           this.assignKey(d.name, v, st, d.type.unsigned && !d.type.pointers ? d.type.text : undefined);
         } else {
           // A local array is kernel storage of a known capacity.
-          st.set(d.name, d.type.array ? { t: "kernel", array: true, capacity: d.type.size } : undefined);
+          st.set(d.name, d.type.array ? { t: "kernel", array: true, capacity: d.type.size, at: node.id } : undefined);
         }
         go(0, st);
         break;
@@ -286,6 +286,7 @@ export class Engine {
         if (v === DEAD) break;
         st.jump = node.id;
         this.escapeVal(v, st);
+        if (node.expr) this.escapeContainers([node.expr], st);
         // Returning from inside a loop leaves it early: what it worked through element by element is half done.
         this.leaveLoops(node, -1, this.cfg.nodes[this.cfg.exit]!, st);
         const text = node.expr ? exprText(node.expr) : "";
@@ -382,7 +383,7 @@ export class Engine {
         if (key && st.nulls.has(key)) return { t: "null" };
         // A frame vector's page array is its pages.
         if (base?.t === "arr" && this.sites.get(base.obj)?.mode === "frame-vector") return { t: "arr", obj: base.obj };
-        return undefined;
+        return key && !isLocalKey(key, this.locals) ? { t: "into", root: rootOf(key) } : base?.t === "into" ? base : undefined;
       }
       case "index": {
         const base = this.exec(x.base, st);
@@ -407,10 +408,14 @@ export class Engine {
             this.countUse(index, "index", st);
             const idx = stripCasts(inner.index);
             if (base?.t === "arr") return { t: "arr", obj: base.obj, slice: !(idx.k === "num" && Number(idx.text) === 0), derived: base.derived };
-            return undefined;
+            if (base?.t === "into") return base;
+            const baseKey = keyOf(inner.base);
+            return baseKey && !isLocalKey(baseKey, this.locals) ? { t: "into", root: rootOf(baseKey) } : undefined;
           }
           const v = this.exec(x.arg, st);
           if (v === DEAD) return v;
+          const innerKey = keyOf(inner);
+          if (innerKey && !isLocalKey(innerKey, this.locals) && (!v || v.t === "into")) return { t: "into", root: rootOf(innerKey) };
           // &page_folio(p)->page is the folio's head page.
           if (inner.k === "field" && !inner.arrow) return v;
           if (inner.k === "field" && inner.arrow) {
@@ -437,6 +442,7 @@ export class Engine {
         const r = this.exec(x.right, st);
         if (r === DEAD) return r;
         if (x.op === "|" && (l?.t === "flags" || r?.t === "flags")) return orFlags(l, r);
+        if ((x.op === "+" || x.op === "-") && l?.t === "into") return l;
         if ((x.op === "+" || x.op === "-") && l && (l.t === "arr" || l.t === "vaddr" || l.t === "page")) {
           if (l.t === "arr") return { ...l, slice: true };
           if (l.t === "page" && l.yields === "page") return { ...l, rel: "nth" };
@@ -574,6 +580,16 @@ export class Engine {
     return this.elementOp;
   }
 
+  /** Pages put in memory reached through a variable go where the variable goes. */
+  escapeContainers(args: readonly Expr[], st: PathState): void {
+    for (const a of args) {
+      const k = keyOf(stripCasts(a).k === "unary" ? (stripCasts(a) as Expr & { k: "unary" }).arg : a);
+      if (!k) continue;
+      const root = rootOf(k);
+      for (const [id, o] of st.objs) if (o.site.container === root) this.escape(id, st);
+    }
+  }
+
   private escapeVal(v: Val | undefined, st: PathState): void {
     const id = objOf(v);
     if (id !== undefined) this.escape(id, st);
@@ -608,8 +624,9 @@ export class Engine {
     }
     if (summary) return summary.apply(this, x, args, st);
     if (!row) {
-      // An unknown function may keep or release anything it is given.
+      // An unknown function may keep or release anything it is given, or anything reached through it.
       for (const v of args) this.escapeVal(v, st);
+      this.escapeContainers(x.args, st);
       for (const a of x.args) {
         const inner = stripCasts(a);
         if (inner.k === "unary" && inner.op === "&") {
@@ -725,7 +742,7 @@ export class Engine {
       if (key) st.set(key, iter);
       this.observe({ k: "iter", node: this.node.id, call: row.name, iter, st });
     }
-    if (row.alloc && !result) result = { t: "kernel", array: row.alloc.yields !== "pages" };
+    if (row.alloc && !result) result = { t: "kernel", array: row.alloc.yields !== "pages", at: this.node.id };
     return result;
   }
 
@@ -812,6 +829,7 @@ export class Engine {
     const site: Site = {
       id, call: row.name, row, mode: spec.mode, node: this.node.id, count, single, flags, key, localStorage,
       capacity: bound?.t === "kernel" ? bound.capacity : undefined, countIsLimit: spec.countIsLimit,
+      container: bound?.t === "into" ? bound.root : key && !isLocalKey(key, this.locals) ? rootOf(key) : undefined,
       iter: iterAt === undefined ? undefined : args[iterAt], holds: HOLDS,
     };
     this.sites.set(id, site);
@@ -824,7 +842,13 @@ export class Engine {
       if (it?.t === "iter") willPin = it.backing === "user";
     }
     st.putObj(id, { site, status: "held", outcome, willPin });
-    if (bind) st.set(bind.key, bind.val);
+    if (bind) {
+      // Other names for the same kernel array now name these pages too (page_array = pages; extract(&page_array)).
+      if (bound?.t === "kernel" && bound.at !== undefined) {
+        for (const [k, v] of st.env) if (k !== bind.key && v.t === "kernel" && v.at === bound.at) st.putEnv(k, bind.val);
+      }
+      st.set(bind.key, bind.val);
+    }
     this.observe({ k: "acquire", node: this.node.id, site, st });
     return result ?? { t: "ret", obj: id };
   }
@@ -991,6 +1015,9 @@ export class Engine {
   private refineGuard(v: Val & { t: "guard" }, t: PathState | null, f: PathState | null): [PathState | null, PathState | null] {
     const id = objOf(v.of);
     switch (v.kind) {
+      case "error-value":
+        if (v.of && (v.of.t === "ret" || v.of.t === "num")) return [restrict(t, v.of, NEG), restrict(f, v.of, ALL_OUTCOMES & ~NEG)];
+        return [t, f];
       case "error-pointer":
       case "error-or-null":
         if (v.of && truthMask(v.of)) {

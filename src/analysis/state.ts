@@ -204,7 +204,7 @@ export function valKey(v: Val): string {
     case "arr": return `a${v.obj}${v.slice ? "s" : ""}${v.derived ?? ""}${v.derivedAt ?? ""}`;
     case "page": return `p${v.obj}${v.rel}${v.yields}${v.element ? "e" : ""}`;
     case "vaddr": return `v${v.obj}${v.safe ? "s" : ""}${v.mapper}`;
-    case "kernel": return `k${v.array ? "a" : ""}${v.capacity ?? ""}`;
+    case "kernel": return `k${v.array ? "a" : ""}${v.capacity ?? ""}@${v.at ?? ""}`;
     case "null": return "n";
     case "const": return `c${v.name}`;
     case "flags": return `f${v.flags.must.join(",")}/${v.flags.may.join(",")}${v.flags.open ? "o" : ""}`;
@@ -213,6 +213,7 @@ export function valKey(v: Val): string {
     case "guard": return `g${v.kind}${v.arg ?? ""}${v.of ? valKey(v.of) : ""}`;
     case "dir": return `d${v.of ?? ""}`;
     case "trylock": return `t${v.node}`;
+    case "into": return `>${v.root}`;
   }
 }
 

@@ -88,6 +88,7 @@ export class Summary {
       if (row) engine.applyRow({ ...row, sinks: [{ ...s.sink, arg: 0 }], release: undefined, acquire: undefined, sleeps: undefined, dirty: undefined }, { ...call, args: [call.args[s.param]!] }, [v], st, this.name);
     }
     // Arguments not covered by an effect above may be kept by the callee.
+    engine.escapeContainers(call.args.filter((_, i) => !this.releases.some((r) => r.param === i) && !this.sinks.some((s) => s.param === i)), st);
     for (let i = 0; i < args.length; i++) {
       if (this.releases.some((r) => r.param === i) || this.sinks.some((s) => s.param === i)) continue;
       if (this.mapsParam?.param === i) continue;

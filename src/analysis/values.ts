@@ -31,7 +31,7 @@ export type Val =
   /** A kernel address of `obj`'s page data. */
   | { t: "vaddr"; obj: number; safe: boolean; mapper: string; node: number }
   /** Kernel memory: pages or an array the kernel allocated. */
-  | { t: "kernel"; array: boolean; capacity?: string }
+  | { t: "kernel"; array: boolean; capacity?: string; at?: number }
   | { t: "null" }
   /** A named constant (ITER_SOURCE, READ, DMA_FROM_DEVICE...). */
   | { t: "const"; name: string }
@@ -43,6 +43,8 @@ export type Val =
   /** A test's value: a guard call, a data direction. */
   | { t: "guard"; kind: string; of?: Val; arg?: string }
   | { t: "dir"; of?: string }
+  /** An address inside memory reached through `root` (a struct the function was given): pages put there belong with it. */
+  | { t: "into"; root: string }
   /** A trylock's result. */
   | { t: "trylock"; what: string; node: number };
 
@@ -68,6 +70,8 @@ export interface Site {
   localStorage?: boolean;
   /** The declared size of the local array the pages went into. */
   capacity?: string;
+  /** The pages went into memory reached through this variable (umem->chunk[i].plist): handing it on hands them on. */
+  container?: string;
   /** The iterator (iov_iter acquisitions). */
   iter?: Val;
   /** Assumed at the function's entry from what the function itself does (not acquired here). */

@@ -146,8 +146,8 @@ export interface CallbackEffect {
 
 /** A test that tells something the rules need. */
 export interface GuardEffect {
-  /** highmem: true when the page is in highmem; will-pin: the extract pinned; user-backed: the iterator is user memory; kernel-backed: the opposite; request-writes: the I/O writes to the device (memory is read); error-pointer: IS_ERR(); pinned-query: the heuristic folio_maybe_dma_pinned(). */
-  kind: "highmem" | "will-pin" | "user-backed" | "kernel-backed" | "request-writes" | "request-reads" | "error-pointer" | "error-or-null" | "pinned-query";
+  /** error-value: the number is a negative errno (IS_ERR_VALUE()); highmem: true when the page is in highmem; will-pin: the extract pinned; user-backed: the iterator is user memory; kernel-backed: the opposite; request-writes: the I/O writes to the device (memory is read); error-pointer: IS_ERR(); pinned-query: the heuristic folio_maybe_dma_pinned(). */
+  kind: "highmem" | "will-pin" | "user-backed" | "kernel-backed" | "request-writes" | "request-reads" | "error-pointer" | "error-or-null" | "error-value" | "pinned-query";
   arg: ArgPos;
 }
 

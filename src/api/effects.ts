@@ -191,6 +191,7 @@ const QUERIES: ApiRow[] = [
   { name: "ERR_CAST", about: "an error pointer of another type", errorValue: true },
   { name: "PTR_ERR", about: "the error in an error pointer", errorValue: true },
   { name: "IS_ERR", about: "the pointer is an error value", guard: { kind: "error-pointer", arg: 0 } },
+  { name: "IS_ERR_VALUE", about: "the number is a negative errno", guard: { kind: "error-value", arg: 0 } },
   { name: "IS_ERR_OR_NULL", about: "the pointer is an error value or NULL", guard: { kind: "error-or-null", arg: 0 } },
   { name: "op_is_write", about: "the request writes to the device (memory is read)", guard: { kind: "request-writes", arg: 0 } },
   { name: "bio_data_dir", about: "a bio's data direction (READ or WRITE)", dataDirection: 0 },

@@ -42,7 +42,9 @@ export function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, 
 
 /** The pages are held on this path: acquired, not released, handed on or lost track of, and the outcome holds some. */
 export function holds(o: Obj | undefined): boolean {
-  return !!o && o.status === "held" && !o.each && !o.partly && (o.outcome & o.site.holds) !== 0;
+  if (!o || o.status !== "held" || o.each || o.partly || (o.outcome & o.site.holds) === 0) return false;
+  // iov_iter_extract_pages() takes nothing on the pages of a kernel-backed iterator.
+  return !(o.site.mode === "extract" && o.willPin === false);
 }
 
 /** A call's name for prose: `pin_user_pages_fast()`, or the helper it went through. */
