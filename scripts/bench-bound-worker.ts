@@ -7,7 +7,7 @@ import { createRequire } from "node:module";
 import { parentPort, workerData } from "node:worker_threads";
 import parseDiff from "parse-diff";
 import { Language, Parser } from "web-tree-sitter";
-import { mentionsGupApi } from "../src/diff/gup-symbols.js";
+import { mentionsGupApi } from "../src/api/catalog.js";
 
 const { parseC, expected } = workerData as { parseC: boolean; expected: number };
 

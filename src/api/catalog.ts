@@ -96,4 +96,4 @@ export function mentionsGupApi(text: string): boolean {
  * prefilter looks for these with Buffer.indexOf before anything else runs (a
  * test checks they cover the table's selected names).
  */
-export const SELECTED_NAME_ANCHORS = ["_user_page", "FOLL_", "iov_iter_", "vaddr_frames", "frame_vector", "_pin_folio", "unpin_folio", "maybe_dma_pinned"] as const;
+export const SELECTED_NAME_ANCHORS = ["_user_page", "_user_folio", "FOLL_", "iov_iter_", "vaddr_frames", "frame_vector", "_pin_folio", "unpin_folio", "maybe_dma_pinned"] as const;

@@ -2,7 +2,7 @@
 // lines carry their old and new line numbers, and picks the hunks that touch
 // the GUP/pin API.
 import parseDiff from "parse-diff";
-import { mentionsGupApi } from "./gup-symbols.js";
+import { mentionsGupApi } from "../api/catalog.js";
 
 export type LineStatus = "add" | "del" | "ctx";
 

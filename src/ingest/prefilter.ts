@@ -4,7 +4,7 @@
 // few literal anchors is far cheaper than a regular expression over every
 // message.
 import libqp from "libqp";
-import { mentionsGupApi, SELECTED_NAME_ANCHORS } from "../diff/gup-symbols.js";
+import { mentionsGupApi, SELECTED_NAME_ANCHORS } from "../api/catalog.js";
 
 const ANCHORS = SELECTED_NAME_ANCHORS.map((a) => Buffer.from(a, "latin1"));
 

@@ -1,6 +1,7 @@
-// A RuleTester in ESLint's shape: each rule is run over valid hunks (must
-// stay silent) and invalid hunks (must report exactly the listed message ids
-// on the listed new-file lines). Cases are full diffs of one or more files.
+// A RuleTester in ESLint's shape: each rule is run over valid patches (must
+// stay silent, info aside) and invalid patches (must report exactly the
+// listed message ids on the listed new-file lines). Cases live in
+// test/rules/cases/<id>.ts so that the variant harness can run them again.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { initCParser } from "../../src/analysis/c-parser.js";
@@ -14,6 +15,8 @@ import type { Rule } from "../../src/rules/types.js";
 export interface CaseOptions {
   subject?: string;
   date?: string;
+  /** Other patches of the same series (diffs), reviewed as siblings. */
+  series?: string[];
 }
 
 export interface ValidCase extends CaseOptions {
@@ -25,10 +28,15 @@ export interface InvalidCase extends ValidCase {
   errors: { messageId: string; line: number; severity?: string }[];
 }
 
-export function mailFromDiff(diff: string, options: CaseOptions = {}): Mail {
+export interface RuleCases {
+  valid: ValidCase[];
+  invalid: InvalidCase[];
+}
+
+export function mailFromDiff(diff: string, options: CaseOptions = {}, index = 0): Mail {
   const subject = options.subject ?? "[PATCH] test: a change";
   return {
-    messageId: "test@pinwatch.test",
+    messageId: `test-${index}@pinwatch.test`,
     source: "test",
     references: [],
     viaRelay: false,
@@ -45,27 +53,39 @@ export function mailFromDiff(diff: string, options: CaseOptions = {}): Mail {
   };
 }
 
-export async function runRule(rule: Rule, diff: string, options: CaseOptions = {}): Promise<Finding[]> {
+export async function runRules(rules: readonly Rule[], diff: string, options: CaseOptions = {}): Promise<Finding[]> {
   await initCParser();
   const config = configSchema.parse({});
-  return reviewMail(mailFromDiff(diff, options), { rules: [rule], config }).findings;
+  const mail = mailFromDiff(diff, options);
+  const series = (options.series ?? []).map((d, i) => mailFromDiff(d, options, i + 1));
+  return reviewMail(mail, { rules, config, series }).findings;
 }
 
-export function ruleTester(rule: Rule, cases: { valid: ValidCase[]; invalid: InvalidCase[] }): void {
+export async function runRule(rule: Rule, diff: string, options: CaseOptions = {}): Promise<Finding[]> {
+  return runRules([rule], diff, options);
+}
+
+/** Findings a list would get: info stays on the dashboard. */
+export function mailable(findings: readonly Finding[]): Finding[] {
+  return findings.filter((f) => f.severity !== "info");
+}
+
+export function ruleTester(rule: Rule, cases: RuleCases): void {
   const names = new Set<string>();
   const diffs = new Set<string>();
   for (const c of [...cases.valid, ...cases.invalid]) {
     assert.ok(!names.has(c.name), `duplicate case name: ${c.name}`);
-    assert.ok(!diffs.has(`${c.date ?? ""}${c.subject ?? ""}${c.diff}`), `duplicate case: ${c.name}`);
+    const key = `${c.date ?? ""}${c.subject ?? ""}${c.diff}`;
+    assert.ok(!diffs.has(key), `duplicate case: ${c.name}`);
     names.add(c.name);
-    diffs.add(`${c.date ?? ""}${c.subject ?? ""}${c.diff}`);
+    diffs.add(key);
   }
   assert.ok(cases.valid.length > 0 && cases.invalid.length > 0, `${rule.meta.id}: needs valid and invalid cases`);
   for (const c of cases.valid) {
     test(`${rule.meta.id} stays silent: ${c.name}`, async () => {
       const findings = await runRule(rule, c.diff, c);
       // An advice-only rule must stay fully silent; others may leave dashboard-only info behind.
-      const counted = rule.meta.severity === "info" ? findings : findings.filter((f) => f.severity !== "info");
+      const counted = rule.meta.severity === "info" ? findings : mailable(findings);
       assert.deepEqual(counted.map((f) => `${f.line} ${f.message}`), []);
     });
   }
@@ -93,4 +113,25 @@ export function diffOf(path: string, header: string, lines: string[], start = 10
     ...lines,
     "",
   ].join("\n");
+}
+
+/** A diff adding whole C text (every line added) to `path`, at line 100. */
+export function added(path: string, code: string): string {
+  const lines = code.replace(/^\n/, "").replace(/\n$/, "").split("\n").map((l) => `+${l}`);
+  return diffOf(path, "", lines);
+}
+
+/** The new-file line number of the first added line containing `needle` in a diff built by diffOf/added. */
+export function lineOf(diff: string, needle: string, occurrence = 1): number {
+  const lines = diff.split("\n");
+  const header = lines.findIndex((l) => l.startsWith("@@"));
+  const start = Number(/\+(\d+)/.exec(lines[header]!)![1]);
+  let n = start;
+  let seen = 0;
+  for (const l of lines.slice(header + 1)) {
+    if (l.startsWith("-")) continue;
+    if (l.startsWith("+") && l.includes(needle) && ++seen === occurrence) return n;
+    n++;
+  }
+  throw new Error(`no added line contains ${needle}`);
 }
