@@ -8,6 +8,7 @@ import type { Mail } from "../mail/types.js";
 import { parseTranslation, type Expr } from "./c-ast.js";
 import { buildCfg } from "./cfg.js";
 import { Engine, callsIn, type AnalysisEnv, type FunctionAnalysis } from "./engine.js";
+import { collectSlots, type SlotFacts } from "./field-slots.js";
 import type { LineRef } from "./line-ref.js";
 import { fileView, type FileView, type FunctionView, type MacroView, type Side } from "./source-view.js";
 import type { PathState } from "./state.js";
@@ -32,6 +33,8 @@ export interface PatchAnalysis {
   definedNames: ReadonlySet<string>;
   /** Kconfig lines the series adds (depends on 64BIT...). */
   kconfig: string;
+  /** How each side's functions fill and release struct members holding pages. */
+  slots: Record<Side, Map<string, SlotFacts>>;
 }
 
 /** Where a CFG node's row is in the patch. */
@@ -201,6 +204,34 @@ function kconfigOf(files: FileDiff[]): string {
     .join("\n");
 }
 
+/** The engine over the functions of the series' other patches that touch the API, both sides. */
+function runSiblings(files: readonly FileDiff[], defs: Definitions, oldDefs: Definitions): Record<Side, FunctionAnalysis[]>[] {
+  return files.map((file, j) => {
+    const runs: Record<Side, FunctionAnalysis[]> = { new: [], old: [] };
+    for (const side of ["new", "old"] as const) {
+      viewOf(file, side).functions.forEach((view, i) => {
+        const env = side === "new" ? defs : oldDefs;
+        if (!worthRunning(view, env)) return;
+        const base = ((SIBLING_FILE_BASE + j) * 1000 + i + (side === "old" ? 500 : 0)) * 1_000_000;
+        runs[side].push(new Engine(view, buildCfg(view), env, base).run());
+      });
+    }
+    return runs;
+  });
+}
+
+const RELEASE_CALL = new RegExp(`(?<![A-Za-z0-9_])(?:${allRows().filter((r) => r.release).map((r) => r.name).join("|")})\\s*\\(`);
+
+/** The file adds a release of the pages in a struct member that another patch of the series fills. */
+function releasesMember(file: FileDiff, members: ReadonlySet<string>): boolean {
+  if (members.size === 0) return false;
+  return file.hunks.some((h) => h.lines.some((l) => l.status === "add" && RELEASE_CALL.test(l.text) &&
+    [...members].some((m) => l.text.includes(`->${m}`) || l.text.includes(`.${m}`))));
+}
+
+/** Site ids of engines run over the series' other patches start past any reviewed file's. */
+const SIBLING_FILE_BASE = 4000;
+
 export interface AnalyseOptions {
   excludePaths: readonly string[];
   /** The other patches of the same posting. */
@@ -234,7 +265,9 @@ export function analysePatch(mail: Mail, options: AnalyseOptions): PatchAnalysis
   const seriesTouchesGup = files.some(touchesGup) || siblingFiles.some(touchesGup);
   // Files that touch the API, call a helper of the series that does, or (in a
   // series about the API) build user-memory iterators whose pages GUP will take.
-  const reviewed = files.filter((f) => touchesGup(f) || callsHelperWithEffects(f, defs) || (seriesTouchesGup && buildsUserIterator(f)));
+  const siblingRuns = runSiblings(siblingFiles.filter(touchesGup), defs, oldDefs);
+  const siblingMembers = new Set([...collectSlots(siblingRuns.flatMap((r) => r.new)).keys()].map((slot) => slot.split(".")[1]!));
+  const reviewed = files.filter((f) => touchesGup(f) || callsHelperWithEffects(f, defs) || (seriesTouchesGup && buildsUserIterator(f)) || releasesMember(f, siblingMembers));
   const out: FileAnalysis[] = [];
   let fileIndex = 0;
   for (const file of reviewed) {
@@ -262,7 +295,12 @@ export function analysePatch(mail: Mail, options: AnalyseOptions): PatchAnalysis
     for (const m of v.macros) definedNames.add(m.name);
     for (const p of v.prototypes) definedNames.add(p);
   }
-  return { mail, era, files: out, env: defs, usedNames: namesUsed(files), definedNames, kconfig: kconfigOf([...files, ...siblingFiles]) };
+  // Struct members are filled and emptied across the series: its other patches' functions count too.
+  const slots = {
+    new: collectSlots([...out.flatMap((f) => f.functions.new), ...siblingRuns.flatMap((r) => r.new)]),
+    old: collectSlots([...out.flatMap((f) => f.functions.old), ...siblingRuns.flatMap((r) => r.old)]),
+  };
+  return { mail, era, files: out, env: defs, usedNames: namesUsed(files), definedNames, kconfig: kconfigOf([...files, ...siblingFiles]), slots };
 }
 
 /** A function is analysed when it calls something the table or a summary gives an effect. */

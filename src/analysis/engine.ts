@@ -7,7 +7,7 @@
 // one, and a step budget after which the function is left silent.
 import { apiRow, argIndex } from "../api/catalog.js";
 import type { ApiRow, ReleaseEffect, SinkEffect } from "../api/effect-types.js";
-import type { Expr, Stmt } from "./c-ast.js";
+import { parseTranslation, type Expr, type Stmt } from "./c-ast.js";
 import type { Cfg, CfgNode } from "./cfg.js";
 import { PathState, widen } from "./state.js";
 import type { Summary } from "./summaries.js";
@@ -70,6 +70,8 @@ export interface FunctionAnalysis {
   locals: ReadonlySet<string>;
   /** For stand-ins of page parameters: how the function's own releases say the pages were taken. */
   inferredModes: Map<number, import("../api/effect-types.js").AcquireMode>;
+  /** Declared types of the parameters and locals, by name. */
+  types: ReadonlyMap<string, import("./c-ast.js").TypeInfo>;
 }
 
 interface LoopInfo {
@@ -174,7 +176,7 @@ export class Engine {
       if (capped) break;
     }
     const exitStates = [...(incoming.get(this.cfg.exit)?.values() ?? [])];
-    if (capped) return { view: this.view, cfg: this.cfg, observations: [], sites: this.sites, capped, exitStates: [], loopBounds: new Map(), statesAt: new Map(), locals: this.locals, inferredModes: new Map() };
+    if (capped) return { view: this.view, cfg: this.cfg, observations: [], sites: this.sites, capped, exitStates: [], loopBounds: new Map(), statesAt: new Map(), locals: this.locals, inferredModes: new Map(), types: this.types };
     // Observe: every node once more with its final states.
     this.observing = true;
     const statesAt = new Map<number, number>();
@@ -190,7 +192,7 @@ export class Engine {
     this.observing = false;
     const loopBounds = new Map<number, string>();
     for (const [id, l] of this.loops) if (l.bound) loopBounds.set(id, l.bound);
-    return { view: this.view, cfg: this.cfg, observations: this.obs, sites: this.sites, capped, exitStates, loopBounds, statesAt, locals: this.locals, inferredModes: new Map() };
+    return { view: this.view, cfg: this.cfg, observations: this.obs, sites: this.sites, capped, exitStates, loopBounds, statesAt, locals: this.locals, inferredModes: new Map(), types: this.types };
   }
 
   private add(incoming: Map<number, Map<string, PathState>>, node: number, st: PathState): boolean {
@@ -1426,6 +1428,9 @@ function collectLocals(view: FunctionView, locals: Set<string>, params: Map<stri
     types.set(p.name, p.type);
   });
   for (const p of params.keys()) locals.add(p);
+  // A fragment's parameters are not locals it owns, but their declared types
+  // are in the hunk header git printed: `static void ubuf_unmap(struct ubuf *ub)`.
+  if (!view.headShown) for (const p of headerParams(first.hunk.header)) if (!types.has(p.name)) types.set(p.name, p.type);
   for (const piece of view.pieces) {
     const stack: Stmt[] = [piece.ast.body];
     while (stack.length > 0) {
@@ -1443,6 +1448,21 @@ function collectLocals(view: FunctionView, locals: Set<string>, params: Map<stri
       }
     }
   }
+}
+
+const headerParamCache = new Map<string, readonly import("./c-ast.js").Param[]>();
+
+/** The parameters of the function signature in a hunk header's context, when it shows a whole one. */
+function headerParams(header: string): readonly import("./c-ast.js").Param[] {
+  const context = /^@@[^@]*@@\s?(.*)$/.exec(header)?.[1]?.trim() ?? "";
+  if (!/^[A-Za-z_][^;{}]*\([^;{}]*\)$/.test(context)) return [];
+  let params = headerParamCache.get(context);
+  if (!params) {
+    params = parseTranslation(`${context} {}`).functions[0]?.params ?? [];
+    if (headerParamCache.size > 1024) headerParamCache.clear();
+    headerParamCache.set(context, params);
+  }
+  return params;
 }
 
 function reversePostorder(cfg: Cfg): number[] {

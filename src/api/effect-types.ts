@@ -176,6 +176,8 @@ export interface Era {
   replacement?: string;
   /** The version figures are recalled from history, not checked against a merge: say "around". */
   approximate?: boolean;
+  /** Argument counts the removed symbol took: a call with another count is a later symbol reusing the name. */
+  arities?: readonly number[];
 }
 
 export type FlagVisibility = "public" | "internal" | "removed";

@@ -93,12 +93,12 @@ const ACQUIRERS: ApiRow[] = [
   },
   {
     name: "iov_iter_get_pages", about: "takes references on an iterator's pages without advancing it", selects: true,
-    era: { removed: "6.1", replacement: "iov_iter_extract_pages", approximate: true },
+    era: { removed: "6.1", replacement: "iov_iter_extract_pages", approximate: true, arities: [5] },
     acquire: { mode: "get", pages: { arg: 1, form: "array" }, count: 3, iter: 0, countIsLimit: true, returns: "bytes" },
   },
   {
     name: "iov_iter_get_pages_alloc", about: "takes references on an iterator's pages into an array it allocates", selects: true,
-    era: { removed: "6.1", replacement: "iov_iter_extract_pages", approximate: true },
+    era: { removed: "6.1", replacement: "iov_iter_extract_pages", approximate: true, arities: [4] },
     acquire: { mode: "get", pages: { arg: 1, form: "array-ref" }, iter: 0, returns: "bytes" },
   },
   {

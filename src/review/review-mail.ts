@@ -72,12 +72,30 @@ function candidates(rule: Rule, fns: FunctionAnalysis[], context: RuleContext, l
   return out;
 }
 
+/** Per file, the lines the series' other patches remove (trimmed). */
+function linesSiblingsRemove(mail: Mail, series: readonly Mail[]): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const sibling of series) {
+    if (sibling === mail || sibling.kind !== "patch") continue;
+    for (const f of patchFiles(sibling)) {
+      for (const h of f.hunks) for (const l of h.lines) {
+        if (l.status !== "del" || l.text.trim() === "") continue;
+        let set = out.get(f.path);
+        if (!set) out.set(f.path, (set = new Set()));
+        set.add(l.text.trim());
+      }
+    }
+  }
+  return out;
+}
+
 export function reviewMail(mail: Mail, options: ReviewOptions): Review {
   const review: Review = { messageId: mail.messageId, subject: mail.subject, source: mail.source, kind: mail.kind, findings: [] };
   if (mail.kind !== "patch" || !mail.patchText) return review;
   const disabled = new Set(options.config.review.disabledRules);
   const analysis: PatchAnalysis = analysePatch(mail, { excludePaths: options.config.review.excludePaths, series: options.series });
   const seen = new Set<string>();
+  const changedLater = linesSiblingsRemove(mail, options.series ?? []);
   for (const file of analysis.files) {
     const removedCache = new Map<number, string>();
     for (const rule of options.rules) {
@@ -95,6 +113,8 @@ export function reviewMail(mail: Mail, options: ReviewOptions): Review {
         if (seen.has(dedupe)) continue;
         seen.add(dedupe);
         const related = (c.related ?? []).map((n) => lineOf(fn, n)).filter((l): l is LineRef => !!l && (l.newLine !== anchor.newLine || l.hunk !== anchor.hunk));
+        // The unchanged code the finding rests on is rewritten by another patch of the series: judge the series, not this step.
+        if (related.some((l) => l.status !== "add" && changedLater.get(file.path)?.has(l.text.trim()))) continue;
         review.findings.push({
           rule: rule.meta.id,
           messageId: c.messageId,
@@ -106,7 +126,8 @@ export function reviewMail(mail: Mail, options: ReviewOptions): Review {
           function: fn.view.name ?? null,
           message: formatMessage(template, c.data),
           citation: c.citation ?? rule.meta.citation,
-          fingerprint: fingerprint(rule.meta.id, file.path, fn.view.name, c.key),
+          // The anchored line is part of the identity: a finding on rewritten code is a new finding (see lineage.ts).
+          fingerprint: fingerprint(rule.meta.id, file.path, fn.view.name, `${c.key}\0${squash(anchor.text)}`),
           anchor,
           related,
         });

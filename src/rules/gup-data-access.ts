@@ -29,7 +29,7 @@ export const gupDataAccess: Rule = {
       cpuWrite:
         "{{fn}}() writes into the data of a page it got from {{acquire}}, which only takes a FOLL_GET reference. " +
         "pin_user_pages.rst CASE 5 asks for a pin here: {{pin}} instead, and an unpin (dirtying) instead of the " +
-        "put. Matthew Wilcox argued on the list for the alternative of holding the page lock across the mapping, " +
+        "put. Matthew Wilcox argued on the list for the alternative of holding the page lock (lock_page()) across the mapping, " +
         "the write and the dirtying; either way, the write must not go through a bare FOLL_GET reference.",
       device:
         "{{fn}}() hands pages from {{acquire}} to {{sink}}(), so a device (or the block layer) will access their " +
@@ -55,12 +55,13 @@ export const gupDataAccess: Rule = {
         if (access === "cpu-write" && group.some((o) => o.st.facts.get(`@locked:${o.obj}`))) continue;
         // Direct I/O through an iterator: the extract API is the documented way, but references were the norm.
         const iterBased = obj.site.row.acquire?.iter !== undefined;
+        // The put that should become an unpin is part of the comment.
         const messageId = access === "cpu-write" ? "cpuWrite" : access === "cpu-read" ? "cpuRead" : "device";
         const severity = access === "cpu-read" || iterBased ? "info" : access === "cpu-write" ? "warning" : undefined;
         out.push({
           messageId,
           data: { fn: fn.view.name ?? "this function", acquire: callName(obj.site), pin: `${pin}()`, sink: first.call },
-          anchors: [node, obj.site.node], related: [obj.site.node], severity,
+          anchors: [node, obj.site.node], related: [obj.site.node, ...releasesOf(fn, first.obj)], severity,
           cases: access === "cpu-write" ? ["case5"] : ["case1", "case2"],
           citation: access === "cpu-write" ? undefined : { title: "pin_user_pages.rst: CASE 1: Direct IO (DIO)", url: CASE_URL.case1 },
           key: `${messageId}|${obj.site.call}|${first.call}`,
@@ -70,3 +71,8 @@ export const gupDataAccess: Rule = {
     return out;
   },
 };
+
+/** The nodes where the function releases the pages of `obj`. */
+function releasesOf(fn: FunctionAnalysis, obj: number): number[] {
+  return [...new Set(fn.observations.filter((o) => o.k === "release" && o.obj === obj).map((o) => o.node))];
+}

@@ -7,6 +7,7 @@
 import { releaseMatches } from "../api/catalog.js";
 import { lineOf } from "../analysis/analyse-patch.js";
 import type { FunctionAnalysis } from "../analysis/engine.js";
+import { slotOf } from "../analysis/field-slots.js";
 import type { Candidate, Rule, RuleContext } from "./types.js";
 import { CASE_URL } from "./types.js";
 import { byNode, callName, everyPath, groupBy, modeWord, nodeText, releaseAdvice } from "./utils/observations.js";
@@ -30,6 +31,10 @@ export const releaseMismatch: Rule = {
       extractKernelUnpinned:
         "On this path the iterator is kernel-backed, so {{acquire}} took nothing on the pages in {{pages}}, but " +
         "{{release}}() unpins them.",
+      slotModeMismatch:
+        "The pages in {{pages}} are filled by {{acquire}} in {{filler}}(), which {{mode}}, but {{release}}() " +
+        "releases them as {{kind}}. Pins and references are counted differently, so this corrupts the page's " +
+        "count{{advice}}.",
       derivedReleased:
         "{{release}}() is given {{what}} of a page that {{acquire}} pinned, not the pinned page itself. An unpin " +
         "must get exactly the pages that were pinned; for a tail page the head is a different page and the pin " +
@@ -89,6 +94,7 @@ export const releaseMismatch: Rule = {
         }
       }
     }
+    out.push(...slotMismatches(fn, context));
     // An array holding a derived page, handed back or stored for a later unpin.
     for (const [node, list] of byNode(fn, "store")) {
       const first = list[0]!;
@@ -108,6 +114,36 @@ export const releaseMismatch: Rule = {
     return out;
   },
 };
+
+/**
+ * Pages released from a struct member whose origin this function does not
+ * see: the patch's other functions fill that member. Reported only when every
+ * visible fill takes the pages one way and every release of the member's
+ * pages is of the other kind; mixed evidence says nothing.
+ */
+function slotMismatches(fn: FunctionAnalysis, context: RuleContext): Candidate[] {
+  const out: Candidate[] = [];
+  const slots = context.analysis.slots[context.side];
+  for (const [node, list] of byNode(fn, "release")) {
+    if (list.some((o) => o.obj !== undefined)) continue;
+    const first = list[0]!;
+    const slot = slotOf(first.targetKey, fn.types);
+    const facts = slot ? slots.get(slot) : undefined;
+    if (!facts || facts.fills.length === 0 || facts.releases.size !== 1) continue;
+    const fill = facts.fills[0]!;
+    if (fill.mode === "extract" || facts.fills.some((f) => f.mode !== fill.mode || f.fn === fn.view.name)) continue;
+    const kind = first.release.kind;
+    if (!list.every((o) => o.release.kind === kind) || releaseMatches(fill.mode, kind) || kind === "matching") continue;
+    const advice = releaseAdvice(fill.mode, fill.site.single ? "page" : "array", context.era, context.analysis.usedNames);
+    const pages = fill.site.key ?? first.targetKey ?? "these pages";
+    out.push({
+      messageId: "slotModeMismatch",
+      data: { pages, acquire: callName(fill.site), filler: fill.fn, mode: modeWord(fill.mode), release: first.call, kind: kind === "put" ? "references" : "pins", advice: advice ? `; use ${advice}` : "" },
+      anchors: [node], key: `slot|${slot}|${fill.site.call}|${first.call}`,
+    });
+  }
+  return out;
+}
 
 function sameDerivation(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);

@@ -65,7 +65,7 @@ export const removedApi: Rule = {
       for (const call of callsIn(expr)) {
         const row = call.fn ? apiRow(call.fn) : undefined;
         if (!row || defined.has(row.name)) continue;
-        if (row.era?.removed && goneFrom(era, row.era.removed)) {
+        if (row.era?.removed && goneFrom(era, row.era.removed) && (row.era.arities?.includes(call.args.length) ?? true)) {
           const replacement = row.era.replacement ? `${row.era.replacement}()` : "the current API";
           out.push({ messageId: "removedCall", data: { name: row.name, removedIn: version(row.era.removed, row.era.approximate), target, replacement }, anchors: [n.id], key: `call|${row.name}` });
         }

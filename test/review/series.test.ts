@@ -64,7 +64,7 @@ test("series: a release added in 2/2 is judged against the acquisition changed i
   const two = patch(2, RELEASE_WITH_PUT);
   assert.deepEqual(reviewMail(two, { rules, config }).findings, [], "alone, 2/2 shows no origin for ub->pages");
   const findings = reviewMail(two, { rules, config, series: [one] }).findings;
-  assert.deepEqual(findings.map((f) => [f.messageId, f.line]), [["pinReleasedWithPut", 301]]);
+  assert.deepEqual(findings.map((f) => [f.messageId, f.line]), [["slotModeMismatch", 301]]);
   // The acquisition lives in 1/2: it informs the comment but is never quoted in 2/2's reply.
   assert.deepEqual(findings[0]!.related, []);
 });
