@@ -52,7 +52,11 @@ export class WalCheckpointer {
   }
 
   private start(): Worker {
-    const worker = new Worker(new URL("./wal-checkpoint-worker.js", import.meta.url), { workerData: { path: this.path } });
+    // It only runs SQL: a small heap keeps its share of the process's memory small.
+    const worker = new Worker(new URL("./wal-checkpoint-worker.js", import.meta.url), {
+      workerData: { path: this.path },
+      resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 16 },
+    });
     worker.on("message", () => {
       this.running = false;
       worker.unref();
