@@ -141,12 +141,12 @@ try {
   };
 
   /** The lower bound (bench-bound.ts): the work any implementation must do, with the issue's libraries and none of pinwatch's logic. */
-  const bound = (size: Size, i: number): Run => {
+  const bound = (size: Size, i: number, flags: string[] = []): Run => {
     const database = join(work, `bound-${size.messages}-${i}.sqlite`);
     const start = process.hrtime.bigint();
     const run = spawnSync(
       "/usr/bin/time",
-      ["-f", "cpu_s=%U %S", process.execPath, join(root, "dist", "scripts", "bench-bound.js"), "--git-dir", size.gitDir, "--input", size.boundInputFile, "--database", database, "--commit-every", commitEvery],
+      ["-f", "cpu_s=%U %S", process.execPath, join(root, "dist", "scripts", "bench-bound.js"), "--git-dir", size.gitDir, "--input", size.boundInputFile, "--database", database, "--commit-every", commitEvery, ...flags],
       { encoding: "utf8" },
     );
     const elapsed = seconds(start);
@@ -159,21 +159,20 @@ try {
 
   // Interleaved: every round runs each program on each size, so a slower
   // stretch of a shared machine falls on all of them alike.
-  const results = { floor: [] as Run[][], pinwatch: [] as Run[][], bound: [] as Run[][] };
+  const results = { floor: [] as Run[][], pinwatch: [] as Run[][], bound: [] as Run[][], boundEngine: [] as Run[][] };
   for (let i = 0; i < rounds; i++) {
-    const round = { floor: [] as Run[], pinwatch: [] as Run[], bound: [] as Run[] };
+    const round = { floor: [] as Run[], pinwatch: [] as Run[], bound: [] as Run[], boundEngine: [] as Run[] };
     for (const size of sizes) {
       round.floor.push(floor(size));
       round.pinwatch.push(pinwatch(size, i));
       round.bound.push(bound(size, i));
+      round.boundEngine.push(bound(size, i, ["--engine"]));
     }
-    results.floor.push(round.floor);
-    results.pinwatch.push(round.pinwatch);
-    results.bound.push(round.bound);
+    for (const key of Object.keys(results) as (keyof typeof results)[]) results[key].push(round[key]);
     const [s, l] = [0, sizes.length - 1];
     console.log(
-      `round ${i + 1}/${rounds}: floor ${fmt(round.floor.map((r) => r.wall))} s, pinwatch ${fmt(round.pinwatch.map((r) => r.wall))} s, lower bound ${fmt(round.bound.map((r) => r.wall))} s` +
-        ` (${sizes[s]!.messages} and ${sizes[l]!.messages} messages)`,
+      `round ${i + 1}/${rounds}: floor ${fmt(round.floor.map((r) => r.wall))} s, pinwatch ${fmt(round.pinwatch.map((r) => r.wall))} s, ` +
+        `lower bound ${fmt(round.bound.map((r) => r.wall))} s, with the engine ${fmt(round.boundEngine.map((r) => r.wall))} s (${sizes[s]!.messages} and ${sizes[l]!.messages} messages)`,
     );
   }
 
@@ -189,10 +188,13 @@ try {
   const floorLine = line(results.floor);
   const pinwatchLine = line(results.pinwatch);
   const boundLine = line(results.bound);
+  const boundEngineLine = line(results.boundEngine);
   // Ratios are taken round by round (the same stretch of the machine), then their median.
   const ratio = median(pinwatchLine.map((p, i) => p.slope / floorLine[i]!.slope));
   const boundRatio = median(boundLine.map((b, i) => b.slope / floorLine[i]!.slope));
   const versusBound = median(pinwatchLine.map((p, i) => p.slope / boundLine[i]!.slope));
+  const boundEngineRatio = median(boundEngineLine.map((b, i) => b.slope / floorLine[i]!.slope));
+  const versusBoundEngine = median(pinwatchLine.map((p, i) => p.slope / boundEngineLine[i]!.slope));
   const fixed = median(pinwatchLine.map((p) => p.fixed));
   const us = (s: number) => `${(s * 1e6).toFixed(0)} us`;
   const walls = (runs: Run[][], k: number) => runs.map((round) => round[k]!.wall);
@@ -206,6 +208,7 @@ try {
     ["floor (git cat-file --batch > /dev/null)", results.floor, floorLine],
     ["pinwatch poll --once (fresh database, mirror up to date)", results.pinwatch, pinwatchLine],
     ["lower bound (bench-bound.ts: rev-list, read by commit, mailparser + parse-diff + tree-sitter on the patches to review, SQLite rows; no logic of pinwatch's)", results.bound, boundLine],
+    ["lower bound with the review engine (bench-bound.ts --engine: the same, with pinwatch's parse and reviewMail() on each patch alone in place of the libraries)", results.boundEngine, boundEngineLine],
   ] as const) {
     console.log(`${name}:`);
     sizes.forEach((size, k) => {
@@ -224,6 +227,7 @@ try {
   console.log(`pinwatch's own peak RSS (not git's): ${sizes.map((s, k) => `${Math.max(...results.pinwatch.map((round) => round[k]!.ownRssMb ?? 0)).toFixed(0)} MB at ${s.messages}`).join(", ")}`);
   console.log(`marginal msgs/s: pinwatch ${Math.round(1 / median(pinwatchLine.map((p) => p.slope)))}, floor ${Math.round(1 / median(floorLine.map((f) => f.slope)))}`);
   console.log(`lower bound: marginal ratio ${boundRatio.toFixed(2)} x the floor; pinwatch's marginal cost is ${versusBound.toFixed(2)} x the lower bound's`);
+  console.log(`lower bound with the review engine: marginal ratio ${boundEngineRatio.toFixed(2)} x the floor; pinwatch's marginal cost is ${versusBoundEngine.toFixed(2)} x its`);
   console.log(`ratio=${ratio.toFixed(2)} fixed_s=${fixed.toFixed(3)} msgs_per_s=${Math.round(large.messages / largeWall)} peak_rss_mb=${Math.round(peak)}`);
 } finally {
   rmSync(work, { recursive: true, force: true });
