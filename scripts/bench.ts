@@ -113,6 +113,7 @@ try {
   };
 
   let lastSummary = "";
+  const startups: number[] = [];
   const pinwatch = (size: Size, i: number): Run => {
     const db = join(work, `run-${size.messages}-${i}.sqlite`);
     const outbox = join(work, `outbox-${size.messages}-${i}`);
@@ -135,6 +136,13 @@ try {
     }
     const usage = JSON.parse(readFileSync(usageFile, "utf8")) as { maxRssKb: number; userUs: number; systemUs: number };
     lastSummary = run.stdout.trim();
+    if (size === sizes[0]) {
+      // Start-up alone: the same poll again, with nothing new to read.
+      const again = process.hrtime.bigint();
+      const idle = spawnSync(process.execPath, [join(root, "dist", "src", "cli", "main.js"), "poll", "--once", "--config", config], { env: { ...process.env, PINWATCH_LOG_LEVEL: "error" }, encoding: "utf8" });
+      if (idle.status !== 0) throw new Error(`pinwatch poll (nothing new) exited ${idle.status}: ${idle.stderr}`);
+      startups.push(seconds(again));
+    }
     for (const suffix of ["", "-wal", "-shm"]) rmSync(db + suffix, { force: true });
     rmSync(outbox, { recursive: true, force: true });
     return { wall, cpu: cpuOf(run.stderr), ownCpu: (usage.userUs + usage.systemUs) / 1e6, ownRssMb: usage.maxRssKb / 1024 };
@@ -225,6 +233,7 @@ try {
       `CPU per extra message with git ${us(median(cpuLine.map((c) => c.slope)))} against the floor's ${us(median(floorCpuLine.map((c) => c.slope)))}`,
   );
   console.log(`pinwatch's own peak RSS (not git's): ${sizes.map((s, k) => `${Math.max(...results.pinwatch.map((round) => round[k]!.ownRssMb ?? 0)).toFixed(0)} MB at ${s.messages}`).join(", ")}`);
+  console.log(`pinwatch's start-up (poll --once with nothing new to read): median ${median(startups).toFixed(3)} s of ${fmt(startups)}`);
   console.log(`marginal msgs/s: pinwatch ${Math.round(1 / median(pinwatchLine.map((p) => p.slope)))}, floor ${Math.round(1 / median(floorLine.map((f) => f.slope)))}`);
   console.log(`lower bound: marginal ratio ${boundRatio.toFixed(2)} x the floor; pinwatch's marginal cost is ${versusBound.toFixed(2)} x the lower bound's`);
   console.log(`lower bound with the review engine: marginal ratio ${boundEngineRatio.toFixed(2)} x the floor; pinwatch's marginal cost is ${versusBoundEngine.toFixed(2)} x its`);
