@@ -12,6 +12,8 @@
 //   no prefilter), to a worker thread that runs mailparser and parse-diff on
 //   them and, unless --no-c, tree-sitter on the new side of the hunks that
 //   name a GUP symbol (no facts, no rules, no reply);
+//   with --engine, the review engine itself instead (pinwatch's parse and
+//   reviewMail() with every rule, on each patch alone);
 // - unless --no-store, records each message, scanned in advance, with
 //   pinwatch's SQLite store, a transaction per --commit-every messages
 //   (the caller passes poller.commitEvery: the cursor may only pass what is
@@ -36,6 +38,7 @@ const { values } = parseArgs({
     "by-oid": { type: "boolean", default: false },
     "no-store": { type: "boolean", default: false },
     "no-c": { type: "boolean", default: false },
+    engine: { type: "boolean", default: false },
     "commit-every": { type: "string", default: "500" },
   },
 });
@@ -51,7 +54,7 @@ const input = JSON.parse(readFileSync(values.input!, "utf8")) as BoundInput;
 const toReview = new Set(input.review);
 const preparedMs = performance.now() - loadStart;
 
-const worker = new Worker(new URL("./bench-bound-worker.js", import.meta.url), { workerData: { parseC: !values["no-c"], expected: toReview.size } });
+const worker = new Worker(new URL("./bench-bound-worker.js", import.meta.url), { workerData: { parseC: !values["no-c"], engine: values.engine, expected: toReview.size } });
 const reviewed = new Promise<void>((resolve, reject) => {
   worker.once("message", (reply: "done" | { error: string }) => (reply === "done" ? resolve() : reject(new Error(reply.error))));
   worker.once("error", reject);

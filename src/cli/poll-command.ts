@@ -27,7 +27,8 @@ export async function runPollOnce(
   if (typeof lists === "string") throw new PinwatchError("PW_E_USAGE", lists);
   /** --json: the results of every list, printed once at the end. */
   const results: Record<string, unknown>[] = [];
-  const ctx = createPollerContext(config);
+  // A one-shot pass serves no /metrics: nothing to record them for.
+  const ctx = createPollerContext(config, undefined, undefined, undefined, { metrics: false });
   const abort = new AbortController();
   const onSignal = () => abort.abort();
   process.once("SIGTERM", onSignal);

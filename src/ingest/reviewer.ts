@@ -1,7 +1,9 @@
 // Where reviews run. Reading, filtering and storing are I/O-bound and stay on
 // the main thread; the review itself (MIME parsing, C parsing, rules) is CPU
 // work and runs in a worker thread by default, so a backfill reads the next
-// messages while earlier patches are reviewed. A crashed worker fails only
+// messages while earlier patches are reviewed. The worker (and with it the
+// rules, the engine and the C grammar) starts when the first patch needs a
+// review, not before: most polls of most lists bring none. A crashed worker fails only
 // the reviews it held (recorded as errors, so the poll moves on) and is
 // replaced for the next ones.
 import { Worker } from "node:worker_threads";
@@ -11,8 +13,6 @@ import type { ReviewRecord } from "../store/store.js";
 import type { RawPatch, ReviewContext } from "./review-posting.js";
 
 export interface Reviewer {
-  /** Gets ready (loads the rules and the C grammar) before the first review is due. */
-  warmUp(): void;
   review(patches: readonly RawPatch[]): Promise<ReviewRecord[]>;
   close(): Promise<void>;
 }
@@ -27,7 +27,6 @@ export class InProcessReviewer implements Reviewer {
     private readonly context: () => Promise<ReviewContext>,
     private readonly onReviewed?: ReviewTimer,
   ) {}
-  warmUp(): void {}
   async review(patches: readonly RawPatch[]): Promise<ReviewRecord[]> {
     const { reviewPosting } = await import("./review-posting.js");
     this.ctx ??= this.context();
@@ -88,10 +87,6 @@ export class WorkerReviewer implements Reviewer {
     // An idle worker must not keep the process alive.
     worker.unref();
     return worker;
-  }
-
-  warmUp(): void {
-    this.worker ??= this.start();
   }
 
   review(patches: readonly RawPatch[]): Promise<ReviewRecord[]> {

@@ -5,7 +5,7 @@
 import addressparser from "nodemailer/lib/addressparser";
 import { decodeEncodedWords } from "../mail/encoded-words.js";
 import { inBodyFrom } from "../mail/in-body-from.js";
-import { classify, idList, messageIdOf, syntheticMessageId } from "../mail/message-ids.js";
+import { classify, firstId, messageIdOf, syntheticMessageId } from "../mail/message-ids.js";
 import { parseSubject } from "../mail/parse-subject.js";
 import type { MailKind } from "../mail/types.js";
 import { seriesKey } from "../review/series.js";
@@ -110,8 +110,9 @@ export function scanHeaders(bytes: Buffer): HeaderScan | undefined {
   const messageId = messageIdOf(first("message-id"));
   const subject = decode(first("subject")).replace(/\s+/g, " ").trim();
   const tags = parseSubject(subject);
-  const inReplyTo = idList(first("in-reply-to"))[0];
-  const references = idList(headers.get("references"));
+  const inReplyTo = firstId(first("in-reply-to"));
+  // Only the first Reference is kept (the thread's root, and the series' key).
+  const references = [firstId(headers.get("references"))].filter((id): id is string => id !== undefined);
   const from = sender(first("from"));
   const parsedDate = first("date") ? new Date(first("date")!) : undefined;
   const date = parsedDate && !Number.isNaN(parsedDate.getTime()) ? parsedDate.toISOString() : undefined;

@@ -26,39 +26,63 @@ const BARE_ID = /^[^\s@<>()",;]+@[^\s@<>()",;]+$/;
  * `local@domain` tokens are taken. Duplicates are dropped, order kept.
  */
 export function idList(value: string | readonly string[] | undefined): string[] {
+  return scanIds(value, false);
+}
+
+/** The first msg-id of a value, as idList(value)[0] would be, without reading past it (References can be long). */
+export function firstId(value: string | readonly string[] | undefined): string | undefined {
+  return scanIds(value, true)[0];
+}
+
+/** JavaScript's \s, by code unit: called once per character of every id header, where a regular expression per character cost more than the rest of the scan. */
+function isSpace(c: number): boolean {
+  return c === 0x20 || (c >= 0x09 && c <= 0x0d) || (c >= 0xa0 && (c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff));
+}
+
+function scanIds(value: string | readonly string[] | undefined, firstOnly: boolean): string[] {
   if (!value) return [];
   const text = typeof value === "string" ? value : value.join(" ");
   const ids: string[] = [];
   const bare: string[] = [];
-  let word = "";
-  const endWord = () => {
-    if (BARE_ID.test(word) && !word.startsWith("=?")) bare.push(word);
-    word = "";
+  let wordStart = -1;
+  const endWord = (end: number) => {
+    if (wordStart >= 0) {
+      const word = text.slice(wordStart, end);
+      if (BARE_ID.test(word) && !word.startsWith("=?")) bare.push(word);
+    }
+    wordStart = -1;
   };
   for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (c === "(") {
-      endWord();
+    const c = text.charCodeAt(i);
+    if (c === 0x28) {
+      // (
+      endWord(i);
       i = skipComment(text, i);
-    } else if (c === '"') {
-      endWord();
+    } else if (c === 0x22) {
+      // "
+      endWord(i);
       i = skipQuoted(text, i);
-    } else if (c === "<") {
-      endWord();
+    } else if (c === 0x3c) {
+      // <
+      endWord(i);
       const { id, end } = readAngle(text, i);
-      if (id) ids.push(id);
+      if (id) {
+        // An id in angle brackets comes before every bare one: the first found is the first of the list.
+        if (firstOnly) return [id];
+        ids.push(id);
+      }
       i = end;
-    } else if (/\s/.test(c)) endWord();
-    else word += c;
+    } else if (isSpace(c)) endWord(i);
+    else if (wordStart < 0) wordStart = i;
   }
-  endWord();
+  endWord(text.length);
   return [...new Set(ids.length > 0 ? ids : bare)];
 }
 
 /** The id of a Message-ID header: its first msg-id, or (like public-inbox) the whole value when it has no `<...>`. */
 export function messageIdOf(value: string | undefined): string | undefined {
   if (!value) return undefined;
-  const [first] = idList(value);
+  const first = firstId(value);
   if (first) return first;
   const whole = stripAngles(value).replace(/\s+/g, "");
   return whole || undefined;
@@ -85,6 +109,12 @@ function skipQuoted(text: string, start: number): number {
 
 /** Reads `<...>` from `start`; white space outside quoted parts is folding, not id. */
 function readAngle(text: string, start: number): { id: string; end: number } {
+  // Most ids are written plainly: `<local@domain>`, nothing to drop inside.
+  const close = text.indexOf(">", start + 1);
+  if (close > start) {
+    const plain = text.slice(start + 1, close);
+    if (!/[<"\s]/.test(plain)) return { id: plain, end: close };
+  }
   let id = "";
   for (let i = start + 1; i < text.length; i++) {
     const c = text[i]!;
@@ -95,7 +125,7 @@ function readAngle(text: string, start: number): { id: string; end: number } {
       const close = skipQuoted(text, i);
       id += text.slice(i, close + 1);
       i = close;
-    } else if (!/\s/.test(c)) id += c;
+    } else if (!isSpace(c.charCodeAt(0))) id += c;
   }
   // Never closed: not an id.
   return { id: "", end: text.length };

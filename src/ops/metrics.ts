@@ -4,13 +4,19 @@
 // scraped (replies by state, each list's time since its last good poll,
 // whether sending is paused). The poller and the outbox report plain
 // results here; nothing else touches prom-client.
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import { createRequire } from "node:module";
+import type * as PromClient from "prom-client";
 import type { IngestStats } from "../ingest/ingest.js";
 import type { DeliveryStats } from "../outbox/deliver.js";
 import type { Store } from "../store/store.js";
 
+// Loaded when metrics are first made, not with this module: a one-shot
+// command (poll --once, backfill) serves no /metrics, and prom-client with
+// its default collectors took a tenth of its start-up.
+const require = createRequire(import.meta.url);
+
 export class PinwatchMetrics {
-  readonly registry = new Registry();
+  readonly registry: PromClient.Registry;
   private readonly messagesRead;
   private readonly messagesStored;
   private readonly reviews;
@@ -22,6 +28,8 @@ export class PinwatchMetrics {
 
   /** `store`: read at each scrape for the state gauges; without it only this process's counters are shown. */
   constructor(store?: Store, now: () => Date = () => new Date()) {
+    const { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } = require("prom-client") as typeof PromClient;
+    this.registry = new Registry();
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
     this.messagesRead = new Counter({ name: "pinwatch_messages_read_total", help: "Messages read from the lists' sources", labelNames: ["list"], registers });

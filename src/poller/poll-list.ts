@@ -25,10 +25,10 @@ export async function pollList(list: ListConfig, ctx: PollerContext, options: Po
   const started = performance.now();
   try {
     const result = await pollOnce(list, ctx, options);
-    ctx.metrics.pollFinished(list.name, (performance.now() - started) / 1000, result.stats, result.delivery);
+    ctx.metrics?.pollFinished(list.name, (performance.now() - started) / 1000, result.stats, result.delivery);
     return result;
   } catch (err) {
-    ctx.metrics.pollFailed(list.name, (performance.now() - started) / 1000, (err as { code?: string }).code ?? "unknown");
+    ctx.metrics?.pollFailed(list.name, (performance.now() - started) / 1000, (err as { code?: string }).code ?? "unknown");
     throw err;
   }
 }
@@ -37,7 +37,6 @@ async function pollOnce(list: ListConfig, ctx: PollerContext, options: PollOptio
   const log = ctx.log.child({ list: list.name });
   const source = await createSource(list, { root: ctx.root, mirrorDir: ctx.mirrorDir, polite: { ...ctx.polite, log } });
   try {
-    ctx.reviewer.warmUp();
     const cursor = await ctx.store.cursor(source.id);
     // A first poll may start at a date instead of the beginning of the archive.
     const since = options.since ?? (cursor === undefined && list.startFrom !== "beginning" ? new Date(list.startFrom) : undefined);

@@ -24,8 +24,8 @@ export interface PollerContext {
   root: string;
   mirrorDir: string;
   outboxDir: string;
-  /** What this process did, for /metrics. */
-  metrics: PinwatchMetrics;
+  /** What this process did, for /metrics; none for a one-shot command, which serves no /metrics. */
+  metrics?: PinwatchMetrics;
 }
 
 /** Resolves a configured path against the project root. */
@@ -54,11 +54,17 @@ export function politeness(config: Pick<Config, "poller" | "bot">, log: Logger):
   };
 }
 
-export function createPollerContext(config: Config, log: Logger = subsystemLogger("poller"), given?: Store, outboxLog: Logger = subsystemLogger("outbox")): PollerContext {
+export function createPollerContext(
+  config: Config,
+  log: Logger = subsystemLogger("poller"),
+  given?: Store,
+  outboxLog: Logger = subsystemLogger("outbox"),
+  options: { metrics?: boolean } = {},
+): PollerContext {
   const p = config.poller;
   const store = given ?? new SqliteStore(projectPath(p.database));
-  const metrics = new PinwatchMetrics(store);
-  const timed = (seconds: number) => metrics.reviewed(seconds);
+  const metrics = options.metrics === false ? undefined : new PinwatchMetrics(store);
+  const timed = metrics ? (seconds: number) => metrics.reviewed(seconds) : undefined;
   return {
     config,
     store,

@@ -63,9 +63,9 @@ export class Scheduler {
     if (this.abort.signal.aborted) return;
     const ctx = this.ctx;
     try {
-      ctx.metrics.deliveryFinished(await deliverOwed({ store: ctx.store, config: ctx.config, outboxDir: ctx.outboxDir, log: ctx.outboxLog }));
+      ctx.metrics?.deliveryFinished(await deliverOwed({ store: ctx.store, config: ctx.config, outboxDir: ctx.outboxDir, log: ctx.outboxLog }));
     } catch (err) {
-      ctx.metrics.error((err as { code?: string }).code ?? "unknown");
+      ctx.metrics?.error((err as { code?: string }).code ?? "unknown");
       ctx.outboxLog.error({ code: (err as { code?: string }).code }, `delivery failed: ${describeError(err)}`);
       this.failed(err);
     }

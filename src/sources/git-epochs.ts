@@ -255,39 +255,42 @@ export class GitEpochSource implements Source {
       plan.push({ epoch, range });
     }
     const since = options.since ? [`--since=${options.since.toISOString()}`] : [];
-    const listCommits = async (epoch: number, range: string) =>
-      (await runGit(["rev-list", "--reverse", ...since, range, "--"], { cwd: this.mirror(epoch) })).toString("latin1").split("\n").filter(Boolean);
-    let firstCommits: string[] | undefined;
+    // rev-list's output is kept as it came, one string (41 bytes a commit); arrays of commits and
+    // their blob names are made a window at a time, so what a read holds stays flat in the epoch's size.
+    const listCommits = async (epoch: number, range: string) => (await runGit(["rev-list", "--reverse", ...since, range, "--"], { cwd: this.mirror(epoch) })).toString("latin1");
+    let firstCommits: string | undefined;
     if (options.onTotal && plan.length > 0) {
       // Counted up front for the progress bar. Only the first epoch's commit list is built now, the others' when they are read.
       firstCommits = await listCommits(plan[0]!.epoch, plan[0]!.range);
-      let total = firstCommits.length;
+      let total = countLines(firstCommits);
       for (const { epoch, range } of plan.slice(1)) total += Number((await runGit(["rev-list", "--count", ...since, range, "--"], { cwd: this.mirror(epoch) })).toString().trim());
       options.onTotal(total);
     }
     for (const { epoch, range } of plan) {
       const dir = this.mirror(epoch);
       // The first epoch's list, if counting built it; dropped once taken, so a later epoch's read holds only its own.
-      const commits = firstCommits ?? (await listCommits(epoch, range));
+      const list = firstCommits ?? (await listCommits(epoch, range));
       firstCommits = undefined;
-      let i = 0;
-      // cat-file finds each commit's message by path (<commit>:m), so no tree diff of the whole epoch has to run before reading starts.
-      for await (const blob of catFileBatch(dir, commits.map((c) => `${c}:m`))) {
-        const commit = commits[i++]!;
-        if (options.signal?.aborted) return;
-        const cursor = `${epoch}:${commit}`;
-        const position = `${this.list} epoch ${epoch} commit ${commit.slice(0, 12)}`;
-        if (blob.bytes) {
-          yield { cursor, position, bytes: blob.bytes };
-          continue;
+      for (const commits of windowsOf(list, COMMIT_WINDOW)) {
+        let i = 0;
+        // cat-file finds each commit's message by path (<commit>:m), so no tree diff of the whole epoch has to run before reading starts.
+        for await (const blob of catFileBatch(dir, commits.map((c) => `${c}:m`))) {
+          const commit = commits[i++]!;
+          if (options.signal?.aborted) return;
+          const cursor = `${epoch}:${commit}`;
+          const position = `${this.list} epoch ${epoch} commit ${commit.slice(0, 12)}`;
+          if (blob.bytes) {
+            yield { cursor, position, bytes: blob.bytes };
+            continue;
+          }
+          // No message: a deletion (blob `d`), a commit without either, or a blob missing from the mirror.
+          const other = await this.withoutMessage(dir, commit);
+          if (other.deleted) yield { cursor, position, bytes: other.deleted, deleted: true };
+          else if (other.missing) {
+            const error = new PinwatchError("PW_E_SOURCE_FORMAT", `blob ${other.missing} is missing from the mirror`, { subject: position });
+            yield { cursor, position, bytes: Buffer.alloc(0), error };
+          } else yield { cursor, position, bytes: Buffer.alloc(0), outOfRange: true };
         }
-        // No message: a deletion (blob `d`), a commit without either, or a blob missing from the mirror.
-        const other = await this.withoutMessage(dir, commit);
-        if (other.deleted) yield { cursor, position, bytes: other.deleted, deleted: true };
-        else if (other.missing) {
-          const error = new PinwatchError("PW_E_SOURCE_FORMAT", `blob ${other.missing} is missing from the mirror`, { subject: position });
-          yield { cursor, position, bytes: Buffer.alloc(0), error };
-        } else yield { cursor, position, bytes: Buffer.alloc(0), outOfRange: true };
       }
     }
   }
@@ -312,6 +315,31 @@ export class GitEpochSource implements Source {
   }
 
   async close(): Promise<void> {}
+}
+
+/** Commits per window of a read: each window is one pass of cat-file (two processes started), a few milliseconds. */
+const COMMIT_WINDOW = 16384;
+
+export function countLines(list: string): number {
+  let n = 0;
+  for (let at = list.indexOf("\n"); at >= 0; at = list.indexOf("\n", at + 1)) n++;
+  // A last line without its newline counts too.
+  return list.length > 0 && !list.endsWith("\n") ? n + 1 : n;
+}
+
+/** The non-empty lines of `list`, `size` at a time. */
+export function* windowsOf(list: string, size: number): Generator<string[]> {
+  let start = 0;
+  while (start < list.length) {
+    const window: string[] = [];
+    while (window.length < size && start < list.length) {
+      let end = list.indexOf("\n", start);
+      if (end < 0) end = list.length;
+      if (end > start) window.push(list.slice(start, end));
+      start = end + 1;
+    }
+    if (window.length > 0) yield window;
+  }
 }
 
 function parseCursor(cursor: string | undefined): { epoch: number; commit: string } | undefined {

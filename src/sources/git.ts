@@ -62,7 +62,7 @@ export interface CatFileOptions {
   readers?: number;
   /** Blobs per slice: the slices are dealt out to the readers in turn and yielded in order. */
   sliceSize?: number;
-  /** A reader stops reading ahead once this many bytes wait to be taken. */
+  /** A reader stops reading ahead once this many bytes wait to be taken (default 2 MiB, a few hundred messages: more only held memory). */
   readAheadBytes?: number;
 }
 
@@ -163,7 +163,7 @@ export async function* catFileBatch(gitDir: string, oids: readonly string[], opt
   const slices: (readonly string[])[] = [];
   for (let i = 0; i < oids.length; i += sliceSize) slices.push(oids.slice(i, i + sliceSize));
   const count = Math.max(1, Math.min(options.readers ?? 2, slices.length));
-  const readers = Array.from({ length: count }, (_, r) => new CatFileReader(gitDir, slices.filter((_, i) => i % count === r).flat(), options.readAheadBytes ?? 8 << 20));
+  const readers = Array.from({ length: count }, (_, r) => new CatFileReader(gitDir, slices.filter((_, i) => i % count === r).flat(), options.readAheadBytes ?? 2 << 20));
   try {
     for (let i = 0; i < slices.length; i++) {
       const reader = readers[i % count]!;

@@ -12,6 +12,7 @@ import { MIGRATIONS, RENUMBERED } from "./migrations.js";
 import { OutboxQueries } from "./sqlite-outbox.js";
 import { priorReview } from "./sqlite-lineage.js";
 import { ViewQueries } from "./sqlite-views.js";
+import { WalCheckpointer } from "./wal-checkpointer.js";
 import type { DigestRecord, FindingFilter, FindingView, SeriesView, SourceHealth } from "./views.js";
 import type { LineageKeys, PriorReview } from "../review/lineage.js";
 import type { IngestBatch, OutboxReply, OutboxEntry, OutboxFilter, OutboxDecision, OutboxState, DeliveryOutcome, PendingPatch, ReviewRecord, SendingPause, Store, StoreCounts } from "./store.js";
@@ -24,6 +25,8 @@ export class SqliteStore implements Store {
   private readonly outbox: OutboxQueries;
   private readonly views: ViewQueries;
   private readonly guard: StorageGuard;
+  /** Runs the WAL checkpoints on a thread of their own (undefined for an in-memory database). */
+  private readonly checkpointer?: WalCheckpointer;
 
   constructor(readonly path: string) {
     try {
@@ -38,6 +41,10 @@ export class SqliteStore implements Store {
       this.db.pragma("busy_timeout = 10000");
       this.guard = new StorageGuard(path);
       this.guard.write(() => this.migrate());
+      if (path !== ":memory:") {
+        this.checkpointer = new WalCheckpointer(path);
+        this.db.pragma("wal_autocheckpoint = 0");
+      }
     } catch (cause) {
       if (cause instanceof PinwatchError) throw cause;
       const coded = storageError(path, cause);
@@ -50,6 +57,18 @@ export class SqliteStore implements Store {
     this.statements = this.prepare();
     this.outbox = new OutboxQueries(this.db);
     this.views = new ViewQueries(this.db);
+  }
+
+  /** A write through the guard; then, if the WAL has grown enough, a checkpoint on the checkpoint thread. */
+  private write<T>(fn: () => T): T {
+    const result = this.guard.write(fn);
+    const checkpointer = this.checkpointer;
+    if (checkpointer?.usable) {
+      checkpointer.committed();
+      // No thread for it: checkpoints go back into the commits, as SQLite does by default.
+      if (!checkpointer.usable) this.db.pragma("wal_autocheckpoint = 1000");
+    }
+    return result;
   }
 
   private migrate(): void {
@@ -148,7 +167,7 @@ export class SqliteStore implements Store {
   }
 
   async commit(batch: IngestBatch): Promise<{ newMessages: number }> {
-    return this.guard.write(() => {
+    return this.write(() => {
       const s = this.statements;
       const at = new Date().toISOString();
       let newMessages = 0;
@@ -215,7 +234,7 @@ export class SqliteStore implements Store {
   }
 
   async recordFetch(sourceId: string, list: string, type: string, outcome: { ok: boolean; error?: string; at: Date }): Promise<void> {
-    return this.guard.write(() => {
+    return this.write(() => {
       const params = { id: sourceId, list, type, at: outcome.at.toISOString(), error: outcome.error ?? "unknown error" };
       if (outcome.ok) this.statements.recordFetchOk.run(params);
       else this.statements.recordFetchFailed.run(params);
@@ -229,19 +248,19 @@ export class SqliteStore implements Store {
   }
 
   async claimDue(owner: string, now: Date, limit: number, excluding?: readonly number[], modes?: readonly OutboxEntry["mode"][]): Promise<OutboxEntry[]> {
-    return this.guard.write(() => {
+    return this.write(() => {
       return this.outbox.claimDue(owner, now, limit, excluding, modes);
     });
   }
 
   async recordDelivery(id: number, owner: string, outcome: DeliveryOutcome): Promise<boolean> {
-    return this.guard.write(() => {
+    return this.write(() => {
       return this.outbox.recordDelivery(id, owner, outcome);
     });
   }
 
   async recoverStaleClaims(now: Date, claimTimeoutMs: number, inDoubtWaitMs: number): Promise<{ confirmed: number; requeued: number; released: number }> {
-    return this.guard.write(() => {
+    return this.write(() => {
       return this.outbox.recoverStaleClaims(now, claimTimeoutMs, inDoubtWaitMs);
     });
   }
@@ -265,13 +284,13 @@ export class SqliteStore implements Store {
   }
 
   async decideOutbox(id: number, decision: OutboxDecision, by: string, at: Date): Promise<OutboxEntry> {
-    return this.guard.write(() => {
+    return this.write(() => {
       return this.outbox.decide(id, decision, by, at);
     });
   }
 
   async retryFailed(by: string, at: Date): Promise<number> {
-    return this.guard.write(() => {
+    return this.write(() => {
       return this.outbox.retryFailed(by, at);
     });
   }
@@ -283,19 +302,19 @@ export class SqliteStore implements Store {
   }
 
   async pauseSending(pause: { code: string; reason: string; at: Date; retryAt: Date }): Promise<SendingPause> {
-    return this.guard.write(() => {
+    return this.write(() => {
       return this.outbox.pauseSending(pause);
     });
   }
 
   async resumeSending(): Promise<boolean> {
-    return this.guard.write(() => {
+    return this.write(() => {
       return this.outbox.resumeSending();
     });
   }
 
   async enqueueMail(mail: OutboxReply & { kind: "digest" }, at: Date): Promise<boolean> {
-    return this.guard.write(() => {
+    return this.write(() => {
       return this.outbox.enqueue(mail, at);
     });
   }
@@ -325,7 +344,7 @@ export class SqliteStore implements Store {
   }
 
   async recordDigest(digest: DigestRecord, at: Date): Promise<void> {
-    return this.guard.write(() => {
+    return this.write(() => {
       this.views.recordDigest(digest, at);
     });
   }
@@ -383,7 +402,10 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     // Closing checkpoints through the WAL index: on a file that failed under us that would write to it again (SIGBUS when immutable).
+    // The checkpoint thread's connection is left open too; the process exits without closing either (databaseAbandoned).
     if (this.guard.failed) return;
+    // The checkpoint thread's connection closes first, so this one's close is the last and checkpoints.
+    await this.checkpointer?.close();
     try {
       if (this.db.open) this.db.close();
     } catch {

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { scanHeaders } from "../../src/ingest/scan-headers.js";
-import { idList, messageIdOf } from "../../src/mail/message-ids.js";
+import { firstId, idList, messageIdOf } from "../../src/mail/message-ids.js";
 import { parseMail } from "../../src/mail/parse-mail.js";
 
 const cases: [string, string, string[]][] = [
@@ -24,7 +24,16 @@ const cases: [string, string, string[]][] = [
 
 for (const [name, value, expected] of cases) {
   test(`idList: ${name}`, () => assert.deepEqual(idList(value), expected));
+  // The header scan reads only the first id of References and In-Reply-To.
+  test(`firstId: ${name}`, () => assert.equal(firstId(value), expected[0]));
 }
+
+test("firstId: a bracketed id wins over a bare one written before it, as in idList", () => {
+  assert.equal(firstId("a@b <c@d>"), "c@d");
+  assert.equal(firstId("x@y\u00a0<c@d>"), "c@d");
+  assert.equal(firstId(undefined), undefined);
+  assert.equal(firstId(["(c) d@e", "<f@g>"]), "f@g");
+});
 
 test("messageIdOf: the first id, or the whole value without brackets (as public-inbox takes it)", () => {
   assert.equal(messageIdOf("<x@y> <z@w>"), "x@y");

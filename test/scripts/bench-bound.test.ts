@@ -39,6 +39,10 @@ test("the lower bound reads every message, reviews the GUP patch and stores ever
     );
     db.close();
 
+    // With the review engine in place of the libraries: it must review the patch to finish.
+    const withEngine = spawnSync(process.execPath, [program, "--git-dir", gitDir, "--input", inputFile, "--database", join(dir, "engine.sqlite"), "--engine"], { encoding: "utf8", timeout: 60_000 });
+    assert.equal(withEngine.status, 0, withEngine.stderr);
+
     const minimum = spawnSync(process.execPath, [program, "--git-dir", gitDir, "--input", inputFile, "--by-oid", "--no-store", "--no-c"], { encoding: "utf8", timeout: 60_000 });
     assert.equal(minimum.status, 0, minimum.stderr);
   } finally {
