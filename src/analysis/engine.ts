@@ -85,6 +85,8 @@ type LoopOps = Map<number, Map<string, "release" | "escape">>;
 export class Engine {
   private readonly sites = new Map<number, Site>();
   private readonly locals = new Set<string>();
+  /** Acquisition results by the call expression that produced them. */
+  private readonly callResults = new WeakMap<Expr, Val>();
   private readonly params = new Map<string, number>();
   private readonly types = new Map<string, import("./c-ast.js").TypeInfo>();
   private readonly loops = new Map<number, LoopInfo>();
@@ -483,8 +485,12 @@ export class Engine {
       }
       case "assign":
         return this.assign(x, st);
-      case "call":
-        return this.call(x, st);
+      case "call": {
+        const v = this.call(x, st);
+        // A test compares a call's result in place (`if (gup(...) != 1)`): peek() reads it back.
+        if (v && v !== DEAD && v.t === "ret") this.callResults.set(x, v);
+        return v;
+      }
     }
   }
 
@@ -1072,6 +1078,7 @@ export class Engine {
       if (x.k === "id" && x.name === "NULL") return { t: "null" };
       if (x.k === "id" && apiRow(x.name)?.direction) return { t: "const", name: x.name };
     }
+    if (x.k === "call" && this.callResults.has(x)) return this.callResults.get(x);
     if (x.k === "call" && x.fn) {
       const row = apiRow(x.fn);
       if (row?.dataDirection !== undefined) return { t: "dir", of: exprText(x.args[argIndex(row.dataDirection, x.args.length) ?? 0]) };

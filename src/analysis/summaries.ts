@@ -39,6 +39,10 @@ interface ReturnedPages {
   /** Return-value outcomes possible at all. */
   outcomes: number;
   form: "arr" | "page";
+  /** The pages are in the array the parameter points to (filled in place), not stored through it. */
+  inPlace?: boolean;
+  /** The parameter that gives the count asked for, when the count is one. */
+  countParam?: number;
 }
 
 interface ParamSink {
@@ -104,13 +108,19 @@ export class Summary {
     for (const r of this.returned) {
       const id = engine.newSiteId(r.where === "return" ? 0 : r.where + 1);
       const site: Site = { ...r.site, id, via: this.name, holds: r.holds, key: undefined, node: engine.currentNode };
-      engine.registerSite(site, st, r.outcomes);
+      // The count is the caller's argument: get_user_pages_remote_unlocked(mm, hva, 1, ...) asks for one page.
+      const countArg = r.countParam === undefined ? undefined : call.args[r.countParam];
+      if (countArg) {
+        site.count = exprText(countArg);
+        site.single = site.count === "1";
+      }
+      engine.registerSite(site, st, site.single ? r.outcomes & ~SHORT : r.outcomes);
       const val: Val = r.form === "arr" ? { t: "arr", obj: id } : { t: "page", obj: id, rel: "same", yields: "page", element: false };
       if (r.where === "return") {
         result = val;
       } else {
         const a = call.args[r.where];
-        const key = a ? outKey(a) : undefined;
+        const key = !a ? undefined : r.inPlace ? keyOf(stripCasts(a)) : outKey(a);
         if (key) st.set(key, val);
         result ??= { t: "ret", obj: id };
       }
@@ -248,11 +258,22 @@ export function summarise(view: FunctionView, env: AnalysisEnv): Summary | undef
     let holds = 0;
     let outcomes = 0;
     let consistent = true;
+    let filledInPlace = false;
     for (const e of exits) {
       const o = e.st.obj(site.id);
       const retMask = returnMask(e.value, e.st);
       outcomes |= retMask;
       if (!o || o.status === "released" || (o.outcome & site.holds) === 0) continue;
+      // Filled in place: the caller's array, passed as a `struct page **` parameter.
+      const inPlace = site.key !== undefined ? params.findIndex((p, i) => p.name === site.key && pagesParam(view, i)?.pointers === 2) : -1;
+      if (inPlace >= 0) {
+        where = inPlace;
+        form = "arr";
+        filledInPlace = true;
+        // Returning the acquisition's own result: the pages are held exactly when it says so.
+        holds |= e.value?.t === "ret" && e.value.obj === site.id ? site.holds : retMask;
+        continue;
+      }
       if (o.status !== "escaped") {
         consistent = false;
         continue;
@@ -275,7 +296,11 @@ export function summarise(view: FunctionView, env: AnalysisEnv): Summary | undef
       holds |= retMask;
     }
     if (!consistent || where === undefined) continue;
-    summary.returned.push({ where, site: { ...site }, holds: where === "return" ? FULL : holds, outcomes: where === "return" ? NEG | ZERO | FULL : outcomes || ALL_OUTCOMES, form });
+    const countParam = site.count === undefined ? -1 : params.findIndex((p) => p.name === site.count);
+    summary.returned.push({
+      where, site: { ...site }, holds: where === "return" ? FULL : holds, outcomes: where === "return" ? NEG | ZERO | FULL : outcomes || ALL_OUTCOMES, form,
+      inPlace: filledInPlace || undefined, countParam: countParam >= 0 ? countParam : undefined,
+    });
   }
 
   // May sleep, directly or through a callee.
