@@ -69,3 +69,24 @@ test("the README's rule table lists every rule", () => {
   const readme = readFileSync(join(ROOT, "README.md"), "utf8");
   for (const id of Object.keys(RULES)) assert.match(readme, new RegExp(`^\\| \\[\`${id}\`\\]\\(docs/rules/${id}\\.md\\) \\|`, "m"), id);
 });
+
+test("rule files hold no API knowledge of their own: no regular expressions, no API or flag names as strings", async () => {
+  // The API-effects table (src/api/effects.ts) is the one place that knows
+  // names; a rule that matches a name or a shape of text is a second list
+  // that drifts from it. Message templates may mention names inside prose.
+  const ts = (await import("typescript")).default;
+  const { apiRow } = await import("../../src/api/catalog.js");
+  for (const id of ruleFiles) {
+    const path = join(ROOT, "src", "rules", `${id}.ts`);
+    const source = ts.createSourceFile(path, readFileSync(path, "utf8"), ts.ScriptTarget.Latest, true);
+    const problems: string[] = [];
+    const visit = (node: import("typescript").Node): void => {
+      if (ts.isRegularExpressionLiteral(node)) problems.push(`regular expression ${node.text}`);
+      if (ts.isNewExpression(node) && node.expression.getText(source) === "RegExp") problems.push("new RegExp()");
+      if ((ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) && apiRow(node.text)) problems.push(`API name "${node.text}"`);
+      ts.forEachChild(node, visit);
+    };
+    visit(source);
+    assert.deepEqual(problems, [], `src/rules/${id}.ts`);
+  }
+});
