@@ -407,6 +407,8 @@ const CASE3_AND_4: ApiRow[] = [
   { name: "mmu_interval_notifier_insert", about: "tracks a range with an mmu interval notifier", mmuNotifier: true },
   { name: "mmu_notifier_register", about: "registers an mmu notifier", mmuNotifier: true },
   { name: "hmm_range_fault", about: "faults a range in for HMM, without pinning", mmuNotifier: true },
+  { name: "mmu_interval_read_begin", about: "starts a read-side section of an mmu interval notifier", mmuNotifier: true },
+  { name: "mmu_interval_read_retry", about: "ends a read-side section of an mmu interval notifier", mmuNotifier: true },
   ...["page_count", "page_mapcount", "PageAnon", "PageSwapBacked", "page_to_nid", "PageTransHuge", "PageCompound", "PageHuge", "folio_test_anon", "folio_nid", "page_zonenum", "is_zone_device_page"]
     .map((name): ApiRow => ({ name, about: "reads struct page metadata only", structPageQuery: true })),
 ];

@@ -4,18 +4,12 @@
 // device sink or a CPU write, in a tree that has the pin API, outside the
 // callers that use references by design, with no page lock held across a CPU
 // write (the lock_page() alternative) and no mmu notifier in the file (CASE 3).
-import { apiRow } from "../api/catalog.js";
 import { treeHas } from "../api/era.js";
 import { getReferencesByDesign } from "../api/platforms.js";
-import { callsIn, type FunctionAnalysis } from "../analysis/engine.js";
+import type { FunctionAnalysis } from "../analysis/engine.js";
 import type { Candidate, Rule, RuleContext } from "./types.js";
 import { CASE_URL } from "./types.js";
-import { byNode, callName, everyPath, groupBy } from "./utils/observations.js";
-
-/** The file's new side tracks pages with an mmu notifier (CASE 3: no pin needed). */
-function usesMmuNotifier(context: RuleContext): boolean {
-  return context.file.functions.new.some((f) => f.cfg.nodes.some((n) => callsIn(n.expr).some((c) => !!c.fn && !!apiRow(c.fn)?.mmuNotifier)));
-}
+import { byNode, callName, everyPath, groupBy, tracksWithNotifier } from "./utils/observations.js";
 
 export const gupDataAccess: Rule = {
   meta: {
@@ -42,7 +36,7 @@ export const gupDataAccess: Rule = {
   },
   check(fn: FunctionAnalysis, context: RuleContext): Candidate[] {
     const out: Candidate[] = [];
-    if (getReferencesByDesign(context.file.path) || usesMmuNotifier(context)) return out;
+    if (getReferencesByDesign(context.file.path) || tracksWithNotifier(context.file, "new")) return out;
     const used = context.analysis.usedNames;
     for (const [node, list] of byNode(fn, "sink")) {
       for (const group of groupBy(list, (o) => `${o.obj}:${o.sink.access}`).values()) {

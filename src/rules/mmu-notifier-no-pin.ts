@@ -1,11 +1,10 @@
 // Information only (CASE 3): code that tracks a range with an mmu notifier
 // and drops its references on invalidation needs neither FOLL_PIN nor
 // FOLL_LONGTERM; a new pin there deserves a question.
-import { apiRow } from "../api/catalog.js";
-import { callsIn, type FunctionAnalysis } from "../analysis/engine.js";
+import type { FunctionAnalysis } from "../analysis/engine.js";
 import type { Candidate, Rule, RuleContext } from "./types.js";
 import { CASE_URL } from "./types.js";
-import { byNode, callName } from "./utils/observations.js";
+import { byNode, callName, tracksWithNotifier } from "./utils/observations.js";
 
 export const mmuNotifierNoPin: Rule = {
   meta: {
@@ -23,8 +22,7 @@ export const mmuNotifierNoPin: Rule = {
     },
   },
   check(fn: FunctionAnalysis, context: RuleContext): Candidate[] {
-    const tracks = context.file.functions[context.side].some((f) => f.cfg.nodes.some((n) => callsIn(n.expr).some((c) => !!c.fn && !!apiRow(c.fn)?.mmuNotifier)));
-    if (!tracks) return [];
+    if (!tracksWithNotifier(context.file, context.side)) return [];
     const out: Candidate[] = [];
     for (const [node, list] of byNode(fn, "acquire")) {
       const site = list[0]!.site;

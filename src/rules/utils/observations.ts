@@ -5,7 +5,9 @@ import { apiRow, releasersOf } from "../../api/catalog.js";
 import type { AcquireMode, ReleaseKind } from "../../api/effect-types.js";
 import { treeHas, type TreeEra } from "../../api/era.js";
 import type { FunctionAnalysis, Observation } from "../../analysis/engine.js";
-import type { PatchAnalysis } from "../../analysis/analyse-patch.js";
+import type { FileAnalysis, PatchAnalysis } from "../../analysis/analyse-patch.js";
+import { callsIn } from "../../analysis/engine.js";
+import type { Side } from "../../analysis/source-view.js";
 import { exprText } from "../../analysis/values.js";
 import type { Obj, Site } from "../../analysis/values.js";
 
@@ -98,3 +100,13 @@ export function modeWord(mode: AcquireMode): string {
 }
 
 export { apiRow };
+
+const notifierSeen = new WeakMap<FileAnalysis, Partial<Record<Side, boolean>>>();
+
+/** One side of the file tracks user memory with an mmu notifier (CASE 3). Computed once per file and side. */
+export function tracksWithNotifier(file: FileAnalysis, side: Side): boolean {
+  let bySide = notifierSeen.get(file);
+  if (!bySide) notifierSeen.set(file, (bySide = {}));
+  bySide[side] ??= file.functions[side].some((f) => f.cfg.nodes.some((n) => callsIn(n.expr).some((c) => !!c.fn && !!apiRow(c.fn)?.mmuNotifier)));
+  return bySide[side];
+}
