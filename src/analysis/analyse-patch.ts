@@ -313,7 +313,7 @@ function worthRunning(view: FunctionView, env: AnalysisEnv): boolean {
       for (const c of callsIn(e)) {
         if (!c.fn) continue;
         const row = apiRow(c.fn);
-        if (row && (row.acquire || row.release || row.map || row.sinks || row.dirty || row.lock || row.sleeps || row.freesContainer || row.iterInit || row.callback)) found = true;
+        if (row && (row.acquire || row.release || row.map || row.sinks || row.dirty || row.lock || row.sleeps || row.freesContainer || row.iterInit || row.callback || row.guard || row.era?.removed)) found = true;
         else if (!row && (env.summaryOf(c.fn) || env.macroOf(c.fn))) found = true;
       }
     });

@@ -317,7 +317,13 @@ export class Engine {
         const keyed = ops ? this.opOfLoop(ops, id, st) : undefined;
         // Only a loop that starts at the first entry works through the whole array.
         const whole = this.cfg.zeroStart.has(loop);
-        if (normal && !whole && o.each?.loop === loop) {
+        if (normal && o.rest === loop) {
+          st.putObj(id, { ...o, rest: "done" });
+        } else if (!normal && o.each?.loop === loop && o.rest === "done") {
+          // Handed on up to the cursor, released from it on: nothing is left.
+          st.putObj(id, { ...o, each: undefined, rest: undefined, status: "released" });
+          st.leftEarly = loop;
+        } else if (normal && !whole && o.each?.loop === loop) {
           st.putObj(id, { ...o, each: undefined, partly: true });
         } else if (normal && whole && (o.each?.loop === loop || (keyed && o.status === "held"))) {
           const op = o.each?.loop === loop ? o.each.op : keyed!;
@@ -724,9 +730,11 @@ export class Engine {
       const memory = sink.access === "cpu-write" ? "written" : sink.access === "cpu-read" ? "read" : dir?.t === "const" ? apiRow(dir.name)?.direction?.memory : undefined;
       this.observe({ k: "sink", node: this.node.id, call: row.name, sink, obj: id, memory, viaHelper, st });
       if (sink.stores) {
+        const before = st.obj(id)?.status;
         this.elementOp = this.isElementOf(a!.val, st);
         this.escape(id, st);
         this.elementOp = false;
+        if (sink.storesOnSuccess && before === "held") result = { t: "status", stored: [...(result?.t === "status" ? result.stored : []), id] };
       }
     }
     if (row.dirty) {
@@ -894,7 +902,13 @@ export class Engine {
       return;
     }
     if (elementwise) {
-      if (o.status === "held" && !o.each) st.setObj(id, { each: { op: "release", loop: this.node.loops[this.node.loops.length - 1]!, kind: rel.kind }, dirtied: o.dirtied || dirty });
+      const inner = this.node.loops[this.node.loops.length - 1]!;
+      if (o.status === "held" && !o.each) st.setObj(id, { each: { op: "release", loop: inner, kind: rel.kind }, dirtied: o.dirtied || dirty });
+      // Releasing the rest from inside the loop that hands the pages on, in a loop of its own.
+      // (An ascending loop up to a bound: `while (i < n)`; one counting down releases what was handed on.)
+      else if (o.status === "held" && o.each?.op === "escape" && o.each.loop !== inner && !this.cfg.zeroStart.has(inner) && this.loops.get(inner)?.bound !== undefined) {
+        st.setObj(id, { rest: inner, dirtied: o.dirtied || dirty });
+      }
       return;
     }
     const whole = rel.shape === "array" || rel.shape === "container" || rel.shape === "folio-array" || o.site.single || rel.shape === "range";
@@ -943,6 +957,7 @@ export class Engine {
     if (v?.t === "trylock" && t) t.atomic = [...t.atomic, { what: v.what, node: v.node }];
     if (v?.t === "guard") return this.refineGuard(v, t, f);
     // Truthiness of a value: `if (ret)`, `if (pages)`, `if (!page)`.
+    if (x.k !== "binary" && v?.t === "status") return this.refineStatus(v, keyOf(x), t, f);
     if (x.k !== "binary") {
       const key = keyOf(x);
       if (v) {
@@ -986,6 +1001,12 @@ export class Engine {
       return [t, f];
     }
     if (!lv) return [t, f];
+    if (lv.t === "status" && rv?.t === "num" && rv.mask === ZERO) {
+      // ret < 0 and ret != 0 are failure when true; ret == 0 and ret >= 0 when false.
+      if (o === "<" || o === "!=") return this.refineStatus(lv, keyOf(lhs), t, f);
+      if (o === "==" || o === ">=") return this.refineStatus(lv, keyOf(lhs), f, t).reverse() as [PathState | null, PathState | null];
+      return [t, f];
+    }
     if (lv.t === "ret" || lv.t === "num") {
       const count = (t ?? f!) && lv.t === "ret" ? (t ?? f)!.obj(lv.obj)?.site.count : undefined;
       const other = exprText(rhs);
@@ -1018,6 +1039,16 @@ export class Engine {
       }
     }
     return [t, f];
+  }
+
+  /** `failed` is the side where the call failed: what it stored is held again, and the value is an errno. */
+  private refineStatus(v: Val & { t: "status" }, key: string | undefined, failed: PathState | null, ok: PathState | null): [PathState | null, PathState | null] {
+    if (failed) {
+      for (const id of v.stored) if (failed.obj(id)?.status === "escaped") failed.setObj(id, { status: "held" });
+      if (key) failed.set(key, { t: "num", mask: NEG });
+    }
+    if (ok && key) ok.set(key, { t: "num", mask: ZERO });
+    return [failed, ok];
   }
 
   private refineGuard(v: Val & { t: "guard" }, t: PathState | null, f: PathState | null): [PathState | null, PathState | null] {

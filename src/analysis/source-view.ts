@@ -129,8 +129,9 @@ function wrap(lines: string[], headerFunction: string | undefined): Wrapped {
   const { min, final, beforeFunctionEnd, openDo } = braceProfile(lines);
   const first = firstCodeLine(lines);
   // Kernel style: top-level code starts at column 0; an indented first line, in
-  // a hunk git says is in a function, is inside that function's body.
-  const indented = !!first && /^[ \t]/.test(first) && !!headerFunction;
+  // a hunk git says is in a function, is inside that function's body. So is a
+  // first line that is a goto label (`out:`), which kernel style puts at column 0.
+  const indented = !!first && (/^[ \t]/.test(first) || /^[A-Za-z_]\w*:(?!:)/.test(first)) && !!headerFunction;
   const inside = min < 0 || indented;
   // Inside a body: enough braces that the first column-0 `}` closes the function,
   // or (no function end shown) the body's own brace plus every block the hunk leaves.

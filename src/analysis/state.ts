@@ -159,7 +159,7 @@ export class PathState {
   propertySignature(): string {
     const parts: string[] = [];
     for (const [id, o] of [...this.objs].sort((a, b) => a[0] - b[0])) {
-      parts.push(`${id}:${o.status}:${o.outcome}:${o.each ? `${o.each.op}${o.each.loop}` : ""}:${o.extraRef ? 1 : 0}${o.willPin === undefined ? "u" : o.willPin ? 1 : 0}${o.freed ? 1 : 0}${o.partly ? 1 : 0}${o.remainder ? 1 : 0}`);
+      parts.push(`${id}:${o.status}:${o.outcome}:${o.each ? `${o.each.op}${o.each.loop}` : ""}:${o.extraRef ? 1 : 0}${o.willPin === undefined ? "u" : o.willPin ? 1 : 0}${o.freed ? 1 : 0}${o.partly ? 1 : 0}${o.remainder ? 1 : 0}${o.rest ?? ""}`);
     }
     parts.push(`a${this.atomic.length}`, `g${this.gap ? 1 : 0}`, `u${this.facts.get("@unexpected") ? 1 : 0}`);
     return parts.join("|");
@@ -175,7 +175,7 @@ export class PathState {
   private computeSignature(): string {
     const parts: string[] = [];
     for (const [id, o] of [...this.objs].sort((a, b) => a[0] - b[0])) {
-      parts.push(`${id}:${o.status}:${o.outcome}:${o.each ? `${o.each.op}${o.each.loop}` : ""}:${o.releasedCount ?? ""}:${o.extraRef ? 1 : 0}${o.dirtied ? 1 : 0}${o.willPin === undefined ? "u" : o.willPin ? 1 : 0}${o.highmemTested ? 1 : 0}${o.freed ? 1 : 0}${o.partly ? 1 : 0}${o.remainder ? 1 : 0}`);
+      parts.push(`${id}:${o.status}:${o.outcome}:${o.each ? `${o.each.op}${o.each.loop}` : ""}:${o.releasedCount ?? ""}:${o.extraRef ? 1 : 0}${o.dirtied ? 1 : 0}${o.willPin === undefined ? "u" : o.willPin ? 1 : 0}${o.highmemTested ? 1 : 0}${o.freed ? 1 : 0}${o.partly ? 1 : 0}${o.remainder ? 1 : 0}${o.rest ?? ""}`);
     }
     for (const [k, v] of [...this.env].sort((a, b) => (a[0] < b[0] ? -1 : 1))) parts.push(`${k}=${valKey(v)}`);
     for (const [k, v] of [...this.facts].sort((a, b) => (a[0] < b[0] ? -1 : 1))) parts.push(`?${k}=${v ? 1 : 0}`);
@@ -214,6 +214,7 @@ export function valKey(v: Val): string {
     case "dir": return `d${v.of ?? ""}`;
     case "trylock": return `t${v.node}`;
     case "into": return `>${v.root}`;
+    case "status": return `s${v.stored.join(",")}`;
   }
 }
 

@@ -46,7 +46,9 @@ export type Val =
   /** An address inside memory reached through `root` (a struct the function was given): pages put there belong with it. */
   | { t: "into"; root: string }
   /** A trylock's result. */
-  | { t: "trylock"; what: string; node: number };
+  | { t: "trylock"; what: string; node: number }
+  /** 0 or -errno from a call that stored pages only if it succeeded: `stored` go back to held when it failed. */
+  | { t: "status"; stored: number[] };
 
 /** Where pages come from: one acquisition call. Fixed for the whole analysis. */
 export interface Site {
@@ -106,6 +108,13 @@ export interface Obj {
   partly?: boolean;
   /** A loop that released or handed on the array element by element was left early: the rest is still held. */
   remainder?: boolean;
+  /**
+   * Inside a loop that hands the array on element by element, a nested loop
+   * released elements from the cursor on (`while (i < n) put_page(pages[i++])`):
+   * the loop it runs in, then "done" once it finished. Leaving the outer loop
+   * early after that leaves nothing held.
+   */
+  rest?: number | "done";
 }
 
 /** Normalised text of an expression: spacing, casts and parentheses dropped. */

@@ -116,6 +116,8 @@ export interface SinkEffect {
   dirArg?: ArgPos;
   /** The page is stored in an I/O container (bio, sg, skb, bvec) that outlives the call. */
   stores?: boolean;
+  /** The call returns 0 or -errno, and stores nothing when it fails (sg_alloc_table_from_pages()). */
+  storesOnSuccess?: boolean;
 }
 
 export interface DirtyEffect {

@@ -236,8 +236,8 @@ const MAPPERS: ApiRow[] = [
 // Where page data goes: the CPU writing or reading it, or a device.
 const SINKS: ApiRow[] = [
   { name: "sg_set_page", about: "puts a page in a scatterlist entry", sinks: [{ arg: 1, what: "page", access: "device", stores: true }] },
-  { name: "sg_alloc_table_from_pages", about: "builds a scatterlist over an array of pages", sinks: [{ arg: 1, what: "array", access: "device", stores: true }], sleeps: { gfpArg: 5 } },
-  { name: "sg_alloc_table_from_pages_segment", about: "builds a scatterlist over an array of pages", sinks: [{ arg: 1, what: "array", access: "device", stores: true }], sleeps: { gfpArg: 6 } },
+  { name: "sg_alloc_table_from_pages", about: "builds a scatterlist over an array of pages", sinks: [{ arg: 1, what: "array", access: "device", stores: true, storesOnSuccess: true }], sleeps: { gfpArg: 5 } },
+  { name: "sg_alloc_table_from_pages_segment", about: "builds a scatterlist over an array of pages", sinks: [{ arg: 1, what: "array", access: "device", stores: true, storesOnSuccess: true }], sleeps: { gfpArg: 6 } },
   { name: "__sg_alloc_table_from_pages", about: "builds a scatterlist over an array of pages", sinks: [{ arg: 1, what: "array", access: "device", stores: true }] },
   { name: "sg_alloc_append_table_from_pages", about: "appends an array of pages to a scatterlist", sinks: [{ arg: 1, what: "array", access: "device", stores: true }] },
   { name: "dma_map_page", about: "maps a page for DMA", sinks: [{ arg: 1, what: "page", access: "device", dirArg: 4 }] },

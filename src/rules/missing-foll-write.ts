@@ -61,7 +61,8 @@ export const missingFollWrite: Rule = {
     }
     for (const [node, list] of byNode(fn, "dirty")) writes.push({ node, obj: list[0]!.obj, how: `${list[0]!.call}() marks them dirty`, list });
     for (const [node, list] of byNode(fn, "release")) {
-      const dirtied = list.filter((o) => o.obj !== undefined && (o.release.dirty === "always" || (o.dirtyArg !== undefined && o.dirtyArg !== "false" && o.dirtyArg !== "0")));
+      // A make_dirty computed at run time only may dirty: only a literal true counts.
+      const dirtied = list.filter((o) => o.obj !== undefined && (o.release.dirty === "always" || o.dirtyArg === "true" || o.dirtyArg === "1"));
       if (dirtied.length > 0) writes.push({ node, obj: dirtied[0]!.obj!, how: `${dirtied[0]!.call}() dirties them`, list: dirtied });
     }
     for (const w of writes) {

@@ -57,7 +57,7 @@ export const releaseMismatch: Rule = {
         const kind = first.release.kind;
         const pages = site.key ?? "these pages";
         // The mode the pages were taken in, against the release's kind.
-        if (!site.inferred && group.every((o) => o.release.kind === kind && !o.st.obj(o.obj!)?.extraRef)) {
+        if (!site.inferred && group.every((o) => o.release.kind === kind && !o.st.obj(o.obj!)?.extraRef) && !dispatchedByTest(fn, group, first.obj!, kind)) {
           if (site.mode === "extract") {
             if (kind === "put" && group.every((o) => o.st.obj(o.obj!)?.willPin !== false)) {
               out.push({ messageId: "extractPut", data: { pages, acquire: callName(site), release: first.call }, anchors: [node], related: [site.node], key: `extract-put|${site.call}|${pages}|${first.call}` });
@@ -143,6 +143,22 @@ function slotMismatches(fn: FunctionAnalysis, context: RuleContext): Candidate[]
     });
   }
   return out;
+}
+
+/**
+ * The function releases the same pages the other way on the other arm of a
+ * test it cannot read (`if (req->pinned) unpin...; else put...`): the code
+ * chooses the release by how the pages were taken. Mixed evidence: silent.
+ */
+function dispatchedByTest(fn: FunctionAnalysis, group: readonly { st: { facts: ReadonlyMap<string, boolean> } }[], obj: number, kind: string): boolean {
+  const others = fn.observations.filter((o) => o.k === "release" && o.obj === obj && o.release.kind !== kind);
+  if (others.length === 0) return false;
+  const here = group[0]!.st.facts;
+  for (const [text, value] of here) {
+    if (text.startsWith("@")) continue;
+    if (group.every((o) => o.st.facts.get(text) === value) && others.every((o) => o.st.facts.get(text) === !value)) return true;
+  }
+  return false;
 }
 
 function sameDerivation(a: unknown, b: unknown): boolean {

@@ -1,8 +1,47 @@
 import { dirtyThenRelease } from "../../src/rules/dirty-then-release.js";
-import { diffOf, ruleTester } from "../helpers/rule-tester.js";
+import { added, diffOf, lineOf, ruleTester } from "../helpers/rule-tester.js";
+
+// A whole function that pins, hands the pages to the device and releases
+// them, so the engine sees where the pages came from; `release` is the loop.
+function pinUseRelease(release: string[]): string {
+  return added("drivers/misc/ubuf.c", [
+    "static int ubuf_fill(struct ubuf *ub, unsigned long uaddr, int npages)",
+    "{",
+    "\tint i, ret;",
+    "",
+    "\tret = pin_user_pages_fast(uaddr, npages, FOLL_WRITE | FOLL_LONGTERM, ub->pages);",
+    "\tif (ret < 0)",
+    "\t\treturn ret;",
+    "\tif (ret != npages) {",
+    "\t\tunpin_user_pages(ub->pages, ret);",
+    "\t\treturn -EFAULT;",
+    "\t}",
+    "\tret = ubuf_dma(ub, npages);",
+    ...release,
+    "\treturn ret;",
+    "}",
+  ].join("\n"));
+}
+
+const UNLOCKED_DIRTY = pinUseRelease([
+  "\tfor (i = 0; i < npages; i++) {",
+  "\t\tset_page_dirty(ub->pages[i]);",
+  "\t\tunpin_user_page(ub->pages[i]);",
+  "\t}",
+]);
+const OPEN_CODED_LOOP = pinUseRelease([
+  "\tfor (i = 0; i < npages; i++) {",
+  "\t\tset_page_dirty_lock(ub->pages[i]);",
+  "\t\tunpin_user_page(ub->pages[i]);",
+  "\t}",
+]);
 
 ruleTester(dirtyThenRelease, {
   valid: [
+    {
+      name: "pages pinned in the same function, released with the dirtying unpin",
+      diff: pinUseRelease(["\tunpin_user_pages_dirty_lock(ub->pages, npages, true);"]),
+    },
     {
       name: "the helper that does both",
       diff: diffOf("drivers/misc/ubuf.c", "static void ubuf_release(struct ubuf *ub)", [
@@ -34,24 +73,14 @@ ruleTester(dirtyThenRelease, {
   ],
   invalid: [
     {
-      name: "set_page_dirty() without the page lock, then unpin_user_page()",
-      diff: diffOf("drivers/misc/ubuf.c", "static void ubuf_release(struct ubuf *ub)", [
-        "+	for (i = 0; i < ub->npages; i++) {",
-        "+		set_page_dirty(ub->pages[i]);",
-        "+		unpin_user_page(ub->pages[i]);",
-        "+	}",
-      ]),
-      errors: [{ messageId: "unlockedDirty", line: 101 }],
+      name: "set_page_dirty() without the page lock, then unpin_user_page(), on pages pinned in the same function",
+      diff: UNLOCKED_DIRTY,
+      errors: [{ messageId: "unlockedDirty", line: lineOf(UNLOCKED_DIRTY, "set_page_dirty(") }],
     },
     {
-      name: "open-coded set_page_dirty_lock() + unpin_user_page() loop is advice only",
-      diff: diffOf("drivers/misc/ubuf.c", "static void ubuf_release2(struct ubuf *ub)", [
-        "+	for (i = 0; i < ub->npages; i++) {",
-        "+		set_page_dirty_lock(ub->pages[i]);",
-        "+		unpin_user_page(ub->pages[i]);",
-        "+	}",
-      ]),
-      errors: [{ messageId: "openCodedLoop", line: 101, severity: "info" }],
+      name: "open-coded set_page_dirty_lock() + unpin_user_page() loop over pages pinned in the same function is advice only",
+      diff: OPEN_CODED_LOOP,
+      errors: [{ messageId: "openCodedLoop", line: lineOf(OPEN_CODED_LOOP, "set_page_dirty_lock("), severity: "info" }],
     },
   ],
 });

@@ -86,7 +86,7 @@ ruleTester(gupDataAccess, {
         "+	for (i = 0; i < ret; i++)",
         "+		sg_set_page(&req->sg[i], pages[i], PAGE_SIZE, 0);",
       ]),
-      errors: [{ messageId: "dma", line: 103 }],
+      errors: [{ messageId: "device", line: 103 }],
     },
     {
       name: "a write through a kmap'ed alias, acquisition in context",

@@ -36,7 +36,7 @@ ruleTester(highmemAccess, {
         "+	for (i = 0; i < ret; i++)",
         "+		mr->buf[i] = page_address(pages[i]);",
       ]),
-      errors: [{ messageId: "pageAddress", line: 102 }],
+      errors: [{ messageId: "directMap", line: 102 }],
     },
     {
       name: "on a 64-bit-only architecture the same is info",
@@ -44,7 +44,7 @@ ruleTester(highmemAccess, {
         "+	ret = pin_user_pages_remote(kvm->mm, uaddr, 1, FOLL_WRITE, &page, NULL);",
         "+	map = page_address(page);",
       ]),
-      errors: [{ messageId: "pageAddress", line: 101, severity: "info" }],
+      errors: [{ messageId: "directMap", line: 101, severity: "info" }],
     },
   ],
 });

@@ -1,5 +1,5 @@
 import { leakOnErrorPath } from "../../src/rules/leak-on-error-path.js";
-import { diffOf, ruleTester } from "../helpers/rule-tester.js";
+import { added, diffOf, lineOf, ruleTester } from "../helpers/rule-tester.js";
 
 // A new function in the shape of block/bio.c's zone-append page gathering:
 // pages come from iov_iter_get_pages(), each is added to the bio, and a
@@ -26,6 +26,48 @@ const gatherPages = (failure: string[]) =>
     "+	return 0;",
     "+}",
   ]);
+
+// The bio-integrity shape: on failure a loop walks back from the cursor and
+// puts the pages the bio already holds, leaving the rest of the array held.
+const GATHER_COUNTDOWN = gatherPages([
+  "+		if (bio_add_page(bio, pages[i], len, offset) != len) {",
+  "+			while (i > 0)",
+  "+				put_page(pages[--i]);",
+  "+			return -EINVAL;",
+  "+		}",
+]);
+
+// io_uring/zcrx.c's umem import as a whole function: when the scatterlist
+// cannot be built, it returns the error with the pages still pinned and the
+// array that holds them still its own (mem->pages is set only afterwards).
+const SG_TABLE_LEAK = added("io_uring/zcrx.c", `
+static int io_import_umem(struct io_zcrx_mem *mem, unsigned long addr, size_t len)
+{
+	struct page **pages;
+	int nr, nr_pages, ret;
+
+	nr = DIV_ROUND_UP(len, PAGE_SIZE);
+	pages = kvmalloc_array(nr, sizeof(*pages), GFP_KERNEL_ACCOUNT);
+	if (!pages)
+		return -ENOMEM;
+	nr_pages = pin_user_pages_fast(addr, nr, FOLL_WRITE | FOLL_LONGTERM, pages);
+	if (nr_pages != nr) {
+		ret = -EFAULT;
+		goto out_unpin;
+	}
+	ret = sg_alloc_table_from_pages(&mem->page_sg_table, pages, nr_pages, 0, len, GFP_KERNEL_ACCOUNT);
+	if (ret)
+		return ret;
+	mem->pages = pages;
+	mem->nr_folios = nr_pages;
+	return 0;
+out_unpin:
+	if (nr_pages > 0)
+		unpin_user_pages(pages, nr_pages);
+	kvfree(pages);
+	return ret;
+}
+`);
 
 ruleTester(leakOnErrorPath, {
   valid: [
@@ -74,6 +116,8 @@ ruleTester(leakOnErrorPath, {
       ]),
     },
     {
+      // The extracted pages are handed on before the label: as first written the
+      // fragment dropped them on the success path, a real leak at `return extracted`.
       name: "a return reached only through a label after the function's final return",
       diff: diffOf("fs/netfs/iterator.c", "ssize_t netfs_extract(struct iov_iter *orig, struct bvecq **head)", [
         "+	struct page **pages;",
@@ -82,6 +126,7 @@ ruleTester(leakOnErrorPath, {
         "+	if (got < 0)",
         "+		goto out;",
         "+	extracted += got;",
+        "+	bvecq_add_pages(*head, pages, got, offset);",
         "+out:",
         "+	return extracted;",
         "+alloc_empty:",
@@ -112,24 +157,17 @@ ruleTester(leakOnErrorPath, {
         "+		if (bio_add_page(bio, pages[i], len, offset) != len)",
         "+			return -EINVAL;",
       ]),
-      errors: [{ messageId: "leak", line: 114 }],
+      errors: [{ messageId: "remainderLeak", line: 114 }],
     },
     {
-      name: "sg table failure returns the error with the pins still held",
-      diff: diffOf("io_uring/zcrx.c", "static int io_import_umem(struct io_zcrx_ifq *ifq, struct io_zcrx_mem *mem)", [
-        "+	struct page **pages;",
-        "+	int nr_pages, ret;",
-        "+",
-        "+	pages = io_pin_pages((unsigned long)area_reg->addr, area_reg->len, &nr_pages);",
-        "+	nr_pages = pin_user_pages_fast(addr, nr, FOLL_WRITE | FOLL_LONGTERM, pages);",
-        "+	if (nr_pages != nr)",
-        "+		goto out_unpin;",
-        "+	ret = sg_alloc_table_from_pages(&mem->page_sg_table, pages, nr_pages, 0, len, GFP_KERNEL_ACCOUNT);",
-        "+	if (ret)",
-        "+		return ret;",
-        "+	mem->pages = pages;",
-      ]),
-      errors: [{ messageId: "leak", line: 109 }],
+      name: "the error branch counts down, putting the pages already added instead of the rest",
+      diff: GATHER_COUNTDOWN,
+      errors: [{ messageId: "remainderLeak", line: lineOf(GATHER_COUNTDOWN, "return -EINVAL;") }],
+    },
+    {
+      name: "sg table failure returns the error with the pins still held (whole function)",
+      diff: SG_TABLE_LEAK,
+      errors: [{ messageId: "leak", line: lineOf(SG_TABLE_LEAK, "return ret;") }],
     },
   ],
 });

@@ -48,7 +48,7 @@ ruleTester(longtermFileBacked, {
         "+		}",
         "+	}",
       ]),
-      errors: [{ messageId: "vmaCheck", line: 104, severity: "info" }],
+      errors: [{ messageId: "vmaCheck", line: 106, severity: "info" }],
     },
   ],
 });

@@ -47,7 +47,7 @@ ruleTester(missingFollWrite, {
         "+		return -EFAULT;",
         "+	dma = dma_map_page(ub->dev, page, 0, PAGE_SIZE, DMA_FROM_DEVICE);",
       ]),
-      errors: [{ messageId: "noWrite", line: 100 }],
+      errors: [{ messageId: "written", line: 100 }],
     },
     {
       name: "kernel writes a snapshot into pages pinned without FOLL_WRITE",
@@ -58,7 +58,7 @@ ruleTester(missingFollWrite, {
         "+	kunmap_local(addr);",
         "+	unpin_user_pages_dirty_lock(pages, nr_pages, true);",
       ]),
-      errors: [{ messageId: "noWrite", line: 100 }],
+      errors: [{ messageId: "written", line: 100 }],
     },
   ],
 });

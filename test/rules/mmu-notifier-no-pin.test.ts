@@ -19,6 +19,16 @@ ruleTester(mmuNotifierNoPin, {
   ],
   invalid: [
     {
+      name: "pin_user_pages_fast() added in a file that registers an interval notifier for the range",
+      diff: diffOf("drivers/gpu/drm/foo/foo_userptr.c", "static int foo_userptr_fill(struct foo_userptr *up)", [
+        " 	ret = mmu_interval_notifier_insert(&up->notifier, current->mm, start, size, &foo_mn_ops);",
+        " 	if (ret)",
+        " 		return ret;",
+        "+	ret = pin_user_pages_fast(start, npages, FOLL_WRITE, up->pages);",
+      ]),
+      errors: [{ messageId: "notifierPin", line: 103, severity: "info" }],
+    },
+    {
       name: "pin_user_pages() added in a function driven by an interval notifier",
       diff: diffOf("drivers/gpu/drm/amd/amdgpu/amdgpu_ttm.c", "int amdgpu_ttm_tt_get_user_pages(struct amdgpu_bo *bo, struct page **pages)", [
         " 	mmu_interval_read_begin(&bo->notifier);",

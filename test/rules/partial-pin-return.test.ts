@@ -89,7 +89,7 @@ ruleTester(partialPinReturn, {
         "+		}",
         "+	} while (ret < nr_frames);",
       ]),
-      errors: [{ messageId: "failureReused", line: 100 }],
+      errors: [{ messageId: "negativeUsed", line: 109 }],
     },
     {
       name: "only the error case is checked, then every requested page is used",
@@ -100,7 +100,7 @@ ruleTester(partialPinReturn, {
         "+	for (i = 0; i < nr_pages; i++)",
         "+		sg_set_page(&sg[i], pages[i], PAGE_SIZE, 0);",
       ]),
-      errors: [{ messageId: "shortTreatedAsFull", line: 100 }],
+      errors: [{ messageId: "shortTreatedAsFull", line: 104 }],
     },
     {
       name: "the failure branch unpins all requested pages, not the ones pinned",

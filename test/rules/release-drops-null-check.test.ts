@@ -1,7 +1,44 @@
 import { releaseDropsNullCheck } from "../../src/rules/release-drops-null-check.js";
-import { diffOf, ruleTester } from "../helpers/rule-tester.js";
+import { added, diffOf, lineOf, ruleTester } from "../helpers/rule-tester.js";
 
 const HEADER = "int rds_info_getsockopt(struct socket *sock, int optname, char __user *optval)";
+
+// net/rds/info.c's rds_info_getsockopt() as a whole function, with the NULL
+// check around the release dropped: a failed kmalloc_array() jumps to `out`
+// with pages NULL and nr_pages not 0.
+const RDS_NULL_ARRAY = added("net/rds/info.c", `
+int rds_info_getsockopt(struct socket *sock, int optname, char __user *optval, int __user *optlen)
+{
+\tstruct page **pages = NULL;
+\tunsigned long start;
+\tunsigned long nr_pages = 0;
+\tint ret, len;
+
+\tif (get_user(len, optlen))
+\t\treturn -EFAULT;
+\tstart = (unsigned long)optval;
+\tnr_pages = (PAGE_ALIGN(start + len) - (start & PAGE_MASK)) >> PAGE_SHIFT;
+\tpages = kmalloc_array(nr_pages, sizeof(struct page *), GFP_KERNEL);
+\tif (!pages) {
+\t\tret = -ENOMEM;
+\t\tgoto out;
+\t}
+\tret = pin_user_pages_fast(start, nr_pages, FOLL_WRITE, pages);
+\tif (ret != nr_pages) {
+\t\tif (ret > 0)
+\t\t\tnr_pages = ret;
+\t\telse
+\t\t\tnr_pages = 0;
+\t\tret = -EAGAIN;
+\t\tgoto out;
+\t}
+\tret = rds_info_copy_pages(sock, optname, pages, nr_pages, len);
+out:
+\tunpin_user_pages(pages, nr_pages);
+\tkfree(pages);
+\treturn ret;
+}
+`);
 
 ruleTester(releaseDropsNullCheck, {
   valid: [
@@ -50,6 +87,12 @@ ruleTester(releaseDropsNullCheck, {
   ],
   invalid: [
     {
+      name: "rds shape, whole function: the failed allocation's NULL array reaches an unconditional unpin_user_pages()",
+      date: "2020-05-16T00:00:00Z",
+      diff: RDS_NULL_ARRAY,
+      errors: [{ messageId: "arrayNull", line: lineOf(RDS_NULL_ARRAY, "unpin_user_pages(pages, nr_pages);") }],
+    },
+    {
       name: "rds shape: loop guarded by 'pages &&' replaced by an unconditional unpin_user_pages()",
       date: "2020-05-16T00:00:00Z",
       diff: diffOf("net/rds/info.c", HEADER, [
@@ -59,7 +102,7 @@ ruleTester(releaseDropsNullCheck, {
         "+	unpin_user_pages(pages, nr_pages);",
         " 	kfree(pages);",
       ], 234),
-      errors: [{ messageId: "arrayNull", line: 235 }],
+      errors: [{ messageId: "arrayCheckDropped", line: 235 }],
     },
     {
       name: "xen shape: loop skipping NULL slots replaced by put_user_pages() (2019)",
@@ -74,7 +117,7 @@ ruleTester(releaseDropsNullCheck, {
         "-	}",
         "+	put_user_pages(pages, nr_pages);",
       ], 611),
-      errors: [{ messageId: "slotNull", line: 614, severity: "warning" }],
+      errors: [{ messageId: "slotNull", line: 614 }],
     },
   ],
 });

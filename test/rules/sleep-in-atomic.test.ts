@@ -74,11 +74,13 @@ ruleTester(sleepInAtomic, {
     },
     {
       name: "dirtying unpin in a function the patch registers with call_rcu()",
+      // The first hunk only adds lines, so its old count is 0 (it read -200,6,
+      // which made the hunk swallow the next one).
       diff: [
         "diff --git a/arch/powerpc/mm/book3s64/iommu_api.c b/arch/powerpc/mm/book3s64/iommu_api.c",
         "--- a/arch/powerpc/mm/book3s64/iommu_api.c",
         "+++ b/arch/powerpc/mm/book3s64/iommu_api.c",
-        "@@ -200,6 +200,12 @@ static void mm_iommu_unpin(struct mm_iommu_table_group_mem_t *mem)",
+        "@@ -200,0 +200,6 @@ static void mm_iommu_unpin(struct mm_iommu_table_group_mem_t *mem)",
         "+static void mm_iommu_free(struct rcu_head *head)",
         "+{",
         "+	for (i = 0; i < mem->entries; ++i)",
@@ -91,7 +93,7 @@ ruleTester(sleepInAtomic, {
         " }",
         "",
       ].join("\n"),
-      errors: [{ messageId: "inCallback", line: 203 }],
+      errors: [{ messageId: "inContext", line: 203 }],
     },
   ],
 });
