@@ -11,6 +11,8 @@ import type { Mail } from "../../src/mail/types.js";
 import { reviewMail } from "../../src/review/review-mail.js";
 import type { Finding } from "../../src/review/types.js";
 import type { Rule } from "../../src/rules/types.js";
+import { appendFileSync } from "node:fs";
+import { VARIANTS } from "./variants.js";
 
 export interface CaseOptions {
   subject?: string;
@@ -99,6 +101,63 @@ export function ruleTester(rule: Rule, cases: RuleCases): void {
       assert.deepEqual(actual, expected);
     });
   }
+  test(`${rule.meta.id}: every case's generated variants (renames, goto for return, equivalent tests and APIs, split declarations, loop styles) give the same result`, async () => {
+    const tallies = await runVariants(rule, cases);
+    assert.deepEqual(tallies.flatMap((t) => t.failures.map((f) => `${t.kind}: ${f}`)), []);
+  });
+}
+
+/** What a variant run found, per kind: reported to PINWATCH_VARIANT_REPORT (JSON lines) when set. */
+interface VariantTally {
+  rule: string;
+  kind: string;
+  invalidKept: number;
+  invalidTotal: number;
+  validSilent: number;
+  validTotal: number;
+  failures: string[];
+}
+
+/**
+ * Every case again through each generated meaning-preserving variant that
+ * applies (test/helpers/variants.ts): an invalid case's variants must report
+ * the same message ids, a valid case's variants must stay silent.
+ */
+async function runVariants(rule: Rule, cases: RuleCases): Promise<VariantTally[]> {
+  const tallies = new Map<string, VariantTally>();
+  const tally = (kind: string) => {
+    let t = tallies.get(kind);
+    if (!t) tallies.set(kind, (t = { rule: rule.meta.id, kind, invalidKept: 0, invalidTotal: 0, validSilent: 0, validTotal: 0, failures: [] }));
+    return t;
+  };
+  const counted = (findings: Finding[]) => (rule.meta.severity === "info" ? findings : mailable(findings));
+  for (const c of cases.invalid) {
+    const expected = c.errors.map((e) => e.messageId).sort();
+    for (const v of VARIANTS) {
+      const diff = v.apply(c.diff);
+      if (!diff) continue;
+      const got = (await runRule(rule, diff, c)).map((f) => f.messageId).sort();
+      const t = tally(v.kind);
+      t.invalidTotal++;
+      if (JSON.stringify(got) === JSON.stringify(expected)) t.invalidKept++;
+      else t.failures.push(`invalid "${c.name}": expected ${expected.join(",")} got ${got.join(",") || "nothing"}`);
+    }
+  }
+  for (const c of cases.valid) {
+    for (const v of VARIANTS) {
+      const diff = v.apply(c.diff);
+      if (!diff) continue;
+      const got = counted(await runRule(rule, diff, c));
+      const t = tally(v.kind);
+      t.validTotal++;
+      if (got.length === 0) t.validSilent++;
+      else t.failures.push(`valid "${c.name}": reported ${got.map((f) => f.messageId).join(",")}`);
+    }
+  }
+  const out = [...tallies.values()];
+  const report = process.env.PINWATCH_VARIANT_REPORT;
+  if (report) for (const t of out) appendFileSync(report, `${JSON.stringify(t)}\n`);
+  return out;
 }
 
 /** Builds a one-file diff from lines prefixed with "+", "-" or " ". */
