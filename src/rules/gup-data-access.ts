@@ -23,8 +23,8 @@ export const gupDataAccess: Rule = {
       cpuWrite:
         "{{fn}}() writes into the data of a page it got from {{acquire}}, which only takes a FOLL_GET reference. " +
         "pin_user_pages.rst CASE 5 asks for a pin here: {{pin}} instead, and an unpin (dirtying) instead of the " +
-        "put. Matthew Wilcox argued on the list for the alternative of holding the page lock (lock_page()) across the mapping, " +
-        "the write and the dirtying; either way, the write must not go through a bare FOLL_GET reference.",
+        "put. The other way is to hold the page lock (lock_page()) across the mapping, the write and the " +
+        "dirtying; either way, the write must not go through a bare FOLL_GET reference.",
       device:
         "{{fn}}() hands pages from {{acquire}} to {{sink}}(), so a device (or the block layer) will access their " +
         "data. pin_user_pages.rst CASE 1 (DIO) and CASE 2 (RDMA) ask for FOLL_PIN here: use {{pin}} (with " +

@@ -70,7 +70,7 @@ test("the README's rule table lists every rule", () => {
   for (const id of Object.keys(RULES)) assert.match(readme, new RegExp(`^\\| \\[\`${id}\`\\]\\(docs/rules/${id}\\.md\\) \\|`, "m"), id);
 });
 
-test("rule files hold no API knowledge of their own: no regular expressions, no API or flag names as strings", async () => {
+test("rule files hold no API knowledge or mail evidence of their own: no regular expressions, API or flag names, Message-IDs, dates or reviewers' words", async () => {
   // The API-effects table (src/api/effects.ts) is the one place that knows
   // names; a rule that matches a name or a shape of text is a second list
   // that drifts from it. Message templates may mention names inside prose.
@@ -84,6 +84,13 @@ test("rule files hold no API knowledge of their own: no regular expressions, no 
       if (ts.isRegularExpressionLiteral(node)) problems.push(`regular expression ${node.text}`);
       if (ts.isNewExpression(node) && node.expression.getText(source) === "RegExp") problems.push("new RegExp()");
       if ((ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) && apiRow(node.text)) problems.push(`API name "${node.text}"`);
+      // Evidence from one mail (a Message-ID, a date, who said what on the list) belongs in the labels, not in a rule.
+      if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node) || ts.isTemplateMiddle(node) || ts.isTemplateHead(node) || ts.isTemplateTail(node)) {
+        const text = node.text;
+        if (/<?[\w.+-]+@[\w-]+\.[\w.-]+>?/.test(text)) problems.push(`Message-ID or address "${text}"`);
+        if (/\b(19|20)\d\d-\d\d-\d\d\b|\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]* (19|20)\d\d\b/.test(text)) problems.push(`date "${text}"`);
+        if (/\b(argued|said|wrote|suggested|pointed out) (on the list|in review)\b/.test(text)) problems.push(`a reviewer's words "${text}"`);
+      }
       ts.forEachChild(node, visit);
     };
     visit(source);

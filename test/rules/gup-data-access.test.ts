@@ -16,7 +16,7 @@ ruleTester(gupDataAccess, {
       ]),
     },
     {
-      name: "Wilcox's alternative: the page is locked across the write",
+      name: "the lock_page() alternative: the page is locked across the write",
       diff: diffOf("drivers/misc/ubuf.c", HEADER, [
         "+	npages = get_user_pages_fast(hva, 1, FOLL_WRITE, &page);",
         "+	if (npages != 1)",
