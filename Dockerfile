@@ -1,8 +1,9 @@
-# pinwatch on the current Node.js LTS. Build: docker build -t pinwatch .
+# pinwatch on the current Node.js LTS (26, "Lithium", Active LTS since October 2026;
+# its images are built on Debian 13 trixie). Build: docker build -t pinwatch .
 # Run the daemon (as `npm start`, dashboard on :8080):
 #   docker run --rm -p 8080:8080 -v pinwatch-var:/app/var pinwatch
 # Other commands: docker run --rm -v pinwatch-var:/app/var pinwatch poll --once
-FROM node:24-bookworm-slim AS build
+FROM node:26-trixie-slim AS build
 # better-sqlite3 falls back to compiling SQLite when no prebuilt binary fits.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
@@ -16,7 +17,7 @@ COPY scripts ./scripts
 # native SQLite binding is built here once and carried over below.
 RUN npm ci --no-audit --no-fund && npm prune --omit=dev --no-audit --no-fund
 
-FROM node:24-bookworm-slim
+FROM node:26-trixie-slim
 # git reads and mirrors public-inbox epochs.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends git ca-certificates \
