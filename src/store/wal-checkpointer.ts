@@ -59,7 +59,9 @@ export class WalCheckpointer {
     });
     worker.on("message", () => {
       this.running = false;
-      worker.unref();
+      // Idle, it must not keep the process alive; but once close() has begun, a checkpoint
+      // finishing in the meantime must not unref the worker close() is waiting for.
+      if (this.worker === worker) worker.unref();
     });
     // A checkpoint that failed leaves the WAL as it was: the next commit, or closing, tries again.
     const stop = () => {

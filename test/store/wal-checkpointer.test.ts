@@ -45,3 +45,21 @@ test("commits do not checkpoint; the checkpoint thread does once the WAL is past
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("closing while a checkpoint is still running waits for the worker to exit (the checkpoint's reply does not let go of it)", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "pinwatch-wal-"));
+  const path = join(dir, "db.sqlite");
+  try {
+    const store = new SqliteStore(path);
+    await store.commit(batchOf(Array.from({ length: 500 }, (_, i) => `c${i}@example.org`)));
+    for (let round = 0; round < 5; round++) {
+      const checkpointer = new WalCheckpointer(path, 1);
+      checkpointer.committed();
+      // No wait: the checkpoint is in flight when close() starts.
+      await checkpointer.close();
+    }
+    await store.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
