@@ -414,8 +414,9 @@ const CASE3_AND_4: ApiRow[] = [
 ];
 
 // FOLL_* flags: public ones may be passed; internal ones are set by the
-// wrappers and refused at call sites (mm/internal.h since 6.3; FOLL_PIN was
-// documented as internal from its start in 5.6); removed ones no longer build.
+// wrappers and refused at call sites (mm/internal.h and is_valid_gup_args()
+// since 6.3; FOLL_PIN was documented as internal from its start in 5.6, but a
+// pin wrapper ignored it until 6.3); removed ones no longer build.
 const FLAGS: ApiRow[] = [
   { name: "FOLL_WRITE", about: "asks for write access", flag: { bit: 0x01, write: true } },
   { name: "FOLL_GET", about: "takes a reference (set by the get_* wrappers)", selects: true, flag: { bit: 0x02, getOnly: true } },
@@ -433,7 +434,7 @@ const FLAGS: ApiRow[] = [
   { name: "FOLL_TOUCH", about: "marks pages accessed (set by the get_* wrappers)", selects: true, flag: { internalSince: "6.3" } },
   { name: "FOLL_TRIED", about: "GUP's retry pass", selects: true, flag: { internalSince: "6.3" } },
   { name: "FOLL_REMOTE", about: "another mm (set by the *_remote wrappers)", selects: true, flag: { internalSince: "6.3" } },
-  { name: "FOLL_PIN", about: "pins the pages (set only by the pin_* wrappers)", selects: true, flag: { internalSince: "5.6" } },
+  { name: "FOLL_PIN", about: "pins the pages (set only by the pin_* wrappers)", selects: true, flag: { internalSince: "5.6", rejectedSince: "6.3" } },
   { name: "FOLL_FAST_ONLY", about: "no slow-path fallback (set by the *_fast_only wrappers)", selects: true, flag: { internalSince: "6.3" } },
   { name: "FOLL_UNLOCKABLE", about: "GUP may drop the mmap lock (set by GUP)", selects: true, flag: { internalSince: "6.3" }, era: { since: "6.3" } },
   { name: "FOLL_MADV_POPULATE", about: "MADV_POPULATE semantics (set by madvise)", selects: true, flag: { internalSince: "6.9" }, era: { since: "6.9", approximate: true } },

@@ -1,8 +1,10 @@
 // Flags the GUP wrappers set themselves must not be passed by callers:
 // FOLL_PIN was internal from its start (5.6), FOLL_TOUCH, FOLL_REMOTE and the
 // others moved to mm/internal.h in 6.3, and FOLL_GET conflicts with a pin.
-// Reported where such a flag is in the flags on some path to the call, judged
-// against the tree the patch targets.
+// Since 6.3 GUP refuses such a call; before, a pin wrapper that sets FOLL_PIN
+// itself ignored a caller's FOLL_PIN, so the message says which of the two
+// the target tree does. Reported where such a flag is in the flags on some
+// path to the call.
 import { apiRow } from "../api/catalog.js";
 import { reached } from "../api/era.js";
 import type { FunctionAnalysis } from "../analysis/engine.js";
@@ -20,8 +22,13 @@ export const internalFlag: Rule = {
     citation: { title: "pin_user_pages.rst: Basic description of FOLL_PIN", url: CASE_URL.basics },
     messages: {
       internalFlag:
-        "{{flag}} ({{about}}) is internal to GUP and must not be passed by callers: the wrappers set it themselves, " +
-        "and GUP refuses calls that pass it. Please pass only public flags such as FOLL_WRITE or FOLL_LONGTERM.",
+        "{{flag}} is internal to GUP and must not be passed by callers: GUP sets it itself where it is needed. " +
+        "In this tree {{call}}() refuses a call that passes it (a WARN, then an error), so this call cannot succeed. " +
+        "Please pass only public flags such as FOLL_WRITE or FOLL_LONGTERM.",
+      internalFlagRedundant:
+        "{{flag}} is internal to GUP: pin_user_pages.rst says it should not appear at call sites, and {{call}}() " +
+        "sets it itself. In this tree the call ignores it; from {{rejectedSince}} on GUP refuses a call that passes it. " +
+        "Please drop it.",
       getToPin:
         "FOLL_GET is passed to {{call}}(). FOLL_PIN and FOLL_GET are mutually exclusive for a call " +
         "(pin_user_pages.rst), so GUP rejects it; drop FOLL_GET.",
@@ -34,10 +41,20 @@ export const internalFlag: Rule = {
       const may = new Set(list.flatMap((o) => o.site.flags?.may ?? []));
       const implied = new Set(site.row.acquire?.implies ?? []);
       for (const flag of may) {
-        if (implied.has(flag)) continue;
         const row = apiRow(flag)?.flag;
-        if (row?.internalSince && reached(context.era, row.internalSince)) {
-          out.push({ messageId: "internalFlag", data: { flag, about: apiRow(flag)!.about }, anchors: [node], key: `internal|${flag}|${site.call}` });
+        const rejectedSince = row?.rejectedSince ?? row?.internalSince;
+        // The wrapper sets this flag itself: passing it is harmless until GUP starts refusing it.
+        const setByWrapper = implied.has(flag) || (flag === "FOLL_PIN" && site.mode === "pin");
+        const key = `internal|${flag}|${site.call}`;
+        if (rejectedSince && reached(context.era, rejectedSince)) {
+          out.push({ messageId: "internalFlag", data: { flag, call: site.call }, anchors: [node], key });
+        } else if (row?.internalSince && reached(context.era, row.internalSince)) {
+          if (setByWrapper) {
+            // Harmless in this tree, a build-time-invisible failure in later ones: a warning.
+            out.push({ messageId: "internalFlagRedundant", data: { flag, call: site.call, rejectedSince: rejectedSince! }, anchors: [node], key, severity: "warning" });
+          } else {
+            out.push({ messageId: "internalFlag", data: { flag, call: site.call }, anchors: [node], key });
+          }
         } else if (row?.getOnly && site.mode !== "get") {
           out.push({ messageId: "getToPin", data: { call: site.call }, anchors: [node], key: `get-to-pin|${site.call}` });
         }

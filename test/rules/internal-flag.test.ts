@@ -25,12 +25,43 @@ ruleTester(internalFlag, {
         "+	ret = pin_user_pages_fast(uaddr, 1, FOLL_WRITE | FOLL_LONGTERM, &page);",
       ]),
     },
+    {
+      name: "FOLL_TOUCH to get_user_pages() before 6.3: the wrapper sets it too and ignores the caller's",
+      date: "2022-06-01T00:00:00Z",
+      diff: diffOf("drivers/misc/foo.c", HEADER, [
+        "+	ret = get_user_pages(uaddr, 1, FOLL_TOUCH | FOLL_WRITE, &page);",
+      ]),
+    },
   ],
   invalid: [
     {
       name: "FOLL_PIN passed by hand",
       diff: diffOf("drivers/misc/foo.c", HEADER, [
         "+	ret = get_user_pages_fast(uaddr, 1, FOLL_PIN | FOLL_WRITE, &page);",
+      ]),
+      errors: [{ messageId: "internalFlag", line: 100 }],
+    },
+    {
+      name: "FOLL_PIN to a pin wrapper before 6.3: redundant, and refused from 6.3",
+      date: "2023-01-26T00:00:00Z",
+      diff: diffOf("lib/iov_iter.c", HEADER, [
+        "+	unsigned int gup_flags = FOLL_PIN;",
+        "+	ret = pin_user_pages_fast(uaddr, 1, gup_flags, &page);",
+      ]),
+      errors: [{ messageId: "internalFlagRedundant", line: 101, severity: "warning" }],
+    },
+    {
+      name: "FOLL_PIN to a pin wrapper from 6.3: refused",
+      diff: diffOf("lib/iov_iter.c", HEADER, [
+        "+	unsigned int gup_flags = FOLL_PIN;",
+        "+	ret = pin_user_pages_fast(uaddr, 1, gup_flags, &page);",
+      ]),
+      errors: [{ messageId: "internalFlag", line: 101 }],
+    },
+    {
+      name: "FOLL_TOUCH to get_user_pages() from 6.3: refused although the wrapper sets it too",
+      diff: diffOf("drivers/misc/foo.c", HEADER, [
+        "+	ret = get_user_pages(uaddr, 1, FOLL_TOUCH | FOLL_WRITE, &page);",
       ]),
       errors: [{ messageId: "internalFlag", line: 100 }],
     },
