@@ -282,13 +282,18 @@ export class Engine {
         break;
       }
       case "goto":
-        if (node.label !== "break" && node.label !== "continue") st.jump = node.id;
+        if (node.label !== "break" && node.label !== "continue") {
+          // The first forward goto names the path (the error path it took); a retry loop back up starts it over.
+          const target = node.succ[0] === undefined ? undefined : this.cfg.nodes[node.succ[0]];
+          const backward = !!target && (target.piece < node.piece || (target.piece === node.piece && target.row < node.row));
+          st.jump = backward ? undefined : st.jump ?? node.id;
+        }
         go(0, st);
         break;
       case "return": {
         const v = node.expr ? this.exec(node.expr, st) : undefined;
         if (v === DEAD) break;
-        st.jump = node.id;
+        st.jump ??= node.id;
         this.escapeVal(v, st);
         if (node.expr) this.escapeContainers([node.expr], st);
         // Returning from inside a loop leaves it early: what it worked through element by element is half done.
@@ -645,6 +650,8 @@ export class Engine {
         const inner = stripCasts(a);
         if (inner.k === "unary" && inner.op === "&") {
           const k = keyOf(inner.arg);
+          // Given the variable's address, it can release or keep what the variable holds (io_pages_free(&pages, n)).
+          if (k) this.escapeVal(st.env.get(k), st);
           if (k) st.set(k, undefined);
         }
       }
@@ -804,6 +811,7 @@ export class Engine {
     let flags = flagsAt === undefined ? undefined : flagsOf(args[flagsAt], x.args[flagsAt]);
     const writeAt = argIndex(spec.writeArg, arity);
     if (writeAt !== undefined) flags = writeArgFlags(x.args[writeAt]!, args[writeAt]);
+    const callerFlags = flags;
     if (spec.implies) flags = orFlagsVal(flags, { must: spec.implies, may: spec.implies, open: false });
     const iterAt = argIndex(spec.iter, arity);
     let key: string | undefined;
@@ -843,7 +851,7 @@ export class Engine {
     const localStorage = !!key && isLocalKey(key, this.locals) && !this.params.has(rootOf(key)) &&
       (bound?.t === "kernel" || !!declared?.array || (declared?.pointers === 1 && single) || ("arg" in spec.pages && spec.pages.form === "array-ref"));
     const site: Site = {
-      id, call: row.name, row, mode: spec.mode, node: this.node.id, count, single, flags, key, localStorage,
+      id, call: row.name, row, mode: spec.mode, node: this.node.id, count, single, flags, callerFlags, key, localStorage,
       capacity: bound?.t === "kernel" ? bound.capacity : undefined, countIsLimit: spec.countIsLimit,
       container: bound?.t === "into" ? bound.root : key && !isLocalKey(key, this.locals) ? rootOf(key) : undefined,
       iter: iterAt === undefined ? undefined : args[iterAt], holds: HOLDS,

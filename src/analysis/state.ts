@@ -23,7 +23,7 @@ export class PathState {
   atomic: AtomicSection[];
   /** The path crossed code the patch does not show. */
   gap: boolean;
-  /** The last goto or return on the path. */
+  /** The goto or return where the path left the straight flow: the first forward goto, else the return (a backward goto starts over). */
   jump?: number;
   /** The last loop the path left abnormally (break, goto or return out of it). */
   leftEarly?: number;

@@ -63,7 +63,10 @@ export interface Site {
   countIsLimit?: boolean;
   /** One page: no short return. */
   single: boolean;
+  /** The flags the call works with: the caller's and those its wrapper adds. */
   flags?: FlagsVal;
+  /** The flags the caller passed, before the wrapper adds its own. */
+  callerFlags?: FlagsVal;
   /** The key the pages were bound to. */
   key?: string;
   /** The variable the call's result was first stored in. */

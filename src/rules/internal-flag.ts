@@ -38,7 +38,7 @@ export const internalFlag: Rule = {
     const out: Candidate[] = [];
     for (const [node, list] of byNode(fn, "acquire")) {
       const site = list[0]!.site;
-      const may = new Set(list.flatMap((o) => o.site.flags?.may ?? []));
+      const may = new Set(list.flatMap((o) => o.site.callerFlags?.may ?? []));
       const implied = new Set(site.row.acquire?.implies ?? []);
       for (const flag of may) {
         const row = apiRow(flag)?.flag;

@@ -21,6 +21,18 @@ interface Exit {
   call?: string;
 }
 
+/** The exit a group of paths leaves by: their return when they share one (a free-only group has none of its own). */
+function exitOf(group: Exit[]): number | string {
+  const exits = new Set(group.filter((e) => e.how === "exit").map((e) => e.node));
+  return exits.size === 1 ? [...exits][0]! : `jump${group[0]!.jump}`;
+}
+
+/** The return a group of paths leaves by, when they all leave by one. */
+function exitNode(group: Exit[]): number | undefined {
+  const exit = exitOf(group);
+  return typeof exit === "number" ? exit : undefined;
+}
+
 /** The pages are in storage the function owns: returning at all without releasing them loses them. */
 function localArray(o: Obj): boolean {
   return !!o.site.localStorage;
@@ -62,7 +74,8 @@ export const leakOnErrorPath: Rule = {
         for (const obj of o.st.objs.values()) {
           // A path on which the acquisition got nothing has nothing to leak: it does not count either way.
           if (obj.site.inferred || (obj.outcome & obj.site.holds) === 0) continue;
-          const leaking = holds(obj) && (o.failure || localArray(obj));
+          // Pages whose array was freed on the way can no longer be released by anyone.
+          const leaking = holds(obj) && (o.failure || localArray(obj) || !!obj.freed);
           exits.push({ obj, jump: o.st.jump ?? o.node, node: o.node, leaking, how: "exit" });
         }
       } else if (o.k === "free") {
@@ -72,10 +85,14 @@ export const leakOnErrorPath: Rule = {
       }
     }
     const out: Candidate[] = [];
-    // One finding per acquisition and jump: the path's exits and frees together.
-    const groups = groupBy(exits, (e) => `${e.obj.site.id}:${e.jump}`);
-    for (const group of groups.values()) {
-      if (!group.every((e) => e.leaking)) continue;
+    // Every path through one jump (the goto that took it off the straight flow, or its return) must leak.
+    const leakingGroups = [...groupBy(exits, (e) => `${e.obj.site.id}:${e.jump}`).values()].filter((g) => g.every((e) => e.leaking));
+    // Error paths that share their exit are one leak to the reader: one finding, on the exit they share.
+    // A single such path keeps its own jump, the place where the leak is decided.
+    const byExit = groupBy(leakingGroups, (g) => `${g[0]!.obj.site.id}:${exitOf(g)}`);
+    for (const groups of byExit.values()) {
+      const group = groups.flat();
+      const shared = groups.length > 1 ? exitNode(group) : undefined;
       const first = group[0]!;
       const o = first.obj;
       const site = o.site;
@@ -84,6 +101,7 @@ export const leakOnErrorPath: Rule = {
       const free = group.find((e) => e.how === "free");
       const messageId = remainder ? "remainderLeak" : shortOnly ? "shortLeak" : free && group.every((e) => e.how === "free" || e.obj.freed) ? "freedWhileHeld" : "leak";
       const advice = releaseAdvice(site.mode, site.single ? "page" : "array", context.era, context.analysis.usedNames);
+      const jump = shared ?? first.jump;
       out.push({
         messageId,
         data: {
@@ -94,9 +112,10 @@ export const leakOnErrorPath: Rule = {
           advice: advice ? ` (with ${advice})` : "",
           free: free?.call ?? "",
         },
-        anchors: [first.jump, ...(free ? [free.node] : []), first.node, site.node],
+        anchors: [jump, ...(free ? [free.node] : []), first.node, site.node],
         related: [site.node],
-        key: `${fn.view.name}|${site.call}|${site.key}|${nodeText(fn, first.jump)}`,
+        // Named by the exit the paths leave through, so the same leak on the old side matches however its paths group.
+        key: `${fn.view.name}|${site.call}|${site.key}|${nodeText(fn, exitNode(group) ?? jump)}`,
       });
     }
     return out;

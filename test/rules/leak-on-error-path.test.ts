@@ -69,6 +69,67 @@ out_unpin:
 }
 `);
 
+// Leaving a hand-on loop through a cleanup label that frees the array and
+// returns: one leak, told at the goto that leaves the loop, not again at the
+// label's return that the other paths share.
+const LOOP_GOTO_TO_FREEING_LABEL = diffOf("drivers/misc/foo.c", "static int foo_gather(struct bio *bio)", [
+  "+static int foo_gather_user(struct bio *bio, struct iov_iter *iter)",
+  "+{",
+  "+	struct page **pages;",
+  "+	ssize_t got, left;",
+  "+	unsigned int len, i;",
+  "+	size_t offset;",
+  "+	int ret;",
+  "+",
+  "+	pages = kcalloc(16, sizeof(*pages), GFP_KERNEL);",
+  "+	if (!pages)",
+  "+		return -ENOMEM;",
+  "+	got = iov_iter_get_pages2(iter, pages, LONG_MAX, 16, &offset);",
+  "+	if (got <= 0) {",
+  "+		ret = got ? got : -EFAULT;",
+  "+		goto out;",
+  "+	}",
+  "+	for (left = got, i = 0; left > 0; left -= len, i++) {",
+  "+		len = min_t(size_t, PAGE_SIZE - offset, left);",
+  "+		if (bio_add_page(bio, pages[i], len, offset) != len) {",
+  "+			ret = -EINVAL;",
+  "+			goto out;",
+  "+		}",
+  "+		offset = 0;",
+  "+	}",
+  "+	ret = 0;",
+  "+out:",
+  "+	kfree(pages);",
+  "+	return ret;",
+  "+}",
+]);
+
+// Several failure gotos after the pin share one label that only returns:
+// one leak, told at the return they share.
+const GOTOS_SHARE_A_RETURN = diffOf("drivers/misc/foo.c", "static int foo_open(struct foo *f)", [
+  "+static int foo_map_user(struct foo *f, unsigned long uaddr)",
+  "+{",
+  "+	struct page *page;",
+  "+	int ret;",
+  "+",
+  "+	ret = pin_user_pages_fast(uaddr, 1, FOLL_WRITE, &page);",
+  "+	if (ret != 1)",
+  "+		return ret < 0 ? ret : -EFAULT;",
+  "+	if (foo_busy(f)) {",
+  "+		ret = -EBUSY;",
+  "+		goto err;",
+  "+	}",
+  "+	if (foo_dead(f)) {",
+  "+		ret = -ENODEV;",
+  "+		goto err;",
+  "+	}",
+  "+	f->page = page;",
+  "+	return 0;",
+  "+err:",
+  "+	return ret;",
+  "+}",
+]);
+
 ruleTester(leakOnErrorPath, {
   valid: [
     {
@@ -163,6 +224,16 @@ ruleTester(leakOnErrorPath, {
       name: "the error branch counts down, putting the pages already added instead of the rest",
       diff: GATHER_COUNTDOWN,
       errors: [{ messageId: "remainderLeak", line: lineOf(GATHER_COUNTDOWN, "return -EINVAL;") }],
+    },
+    {
+      name: "a loop left through a goto to a label that frees the array: one finding, at that goto",
+      diff: LOOP_GOTO_TO_FREEING_LABEL,
+      errors: [{ messageId: "remainderLeak", line: lineOf(LOOP_GOTO_TO_FREEING_LABEL, "goto out;", 2) }],
+    },
+    {
+      name: "failure gotos that share one returning label: one finding, at the shared return",
+      diff: GOTOS_SHARE_A_RETURN,
+      errors: [{ messageId: "leak", line: lineOf(GOTOS_SHARE_A_RETURN, "return ret;") }],
     },
     {
       name: "sg table failure returns the error with the pins still held (whole function)",

@@ -71,6 +71,13 @@ export function usedNames(analysis: PatchAnalysis): ReadonlySet<string> {
 
 /** The release to advise for pages taken in `mode` (an array or one page), from what the patch's tree has. */
 export function releaseAdvice(mode: AcquireMode, shape: "array" | "page", era: TreeEra, used: ReadonlySet<string>): string | undefined {
+  if (mode === "extract") {
+    // iov_iter_extract_pages() pins only for user-backed iterators: the release follows what the iterator says.
+    const unpin = releaseAdvice("pin", shape, era, used);
+    const willPin = firstAvailable(["iov_iter_extract_will_pin"], era, used);
+    if (!unpin) return undefined;
+    return willPin ? `${unpin} when ${willPin} says they were pinned` : `${unpin} for pinned pages, as the iterator's extraction mode says`;
+  }
   const kinds: ReleaseKind[] = mode === "get" ? ["put"] : mode === "pin-folio" ? ["unpin-folio"] : mode === "frame-vector" ? ["frame-vector"] : ["unpin", "put-user-page"];
   for (const kind of kinds) {
     const shapes = mode === "pin-folio" ? ["folio-array", "folio"] : mode === "frame-vector" ? ["container"] : shape === "array" ? ["array", "page"] : ["page"];
