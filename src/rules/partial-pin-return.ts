@@ -5,6 +5,7 @@
 // possible, using every requested entry reads entries GUP never filled; a
 // result that may be negative must not be used as an index or a count; and a
 // result stored in an unsigned variable loses its error.
+import { lineOf } from "../analysis/analyse-patch.js";
 import { recountFact, type FunctionAnalysis } from "../analysis/engine.js";
 import { FULL, NEG, SHORT, ZERO } from "../analysis/values.js";
 import type { Candidate, Rule, RuleContext } from "./types.js";
@@ -37,8 +38,9 @@ export const partialPinReturn: Rule = {
         "uses all {{count}} entries of {{pages}} with only the error case checked. Please handle a short result: " +
         "release what was obtained and fail, or carry on with the number obtained.",
       negativeUsed:
-        "{{result}} may still hold the negative errno {{acquire}} returned when this {{use}}; a failed call carries " +
-        "its error code into the count. Please handle the error (or reset {{result}}) before using it here.",
+        "{{result}} may still hold the negative errno {{acquire}} returned when `{{useText}}` (line {{useLine}}) " +
+        "{{use}}; a failed call carries its error code into the count. Please handle the error (or reset {{result}}) " +
+        "before that use.",
       capacityCount:
         "{{acquire}} is asked for {{count}} pages, the size of the array, not the number of pages the user buffer " +
         "spans: it pins pages beyond the buffer (or fails when they are not mapped), and the pages past the buffer " +
@@ -103,7 +105,12 @@ export const partialPinReturn: Rule = {
         const result = site.resultKey ?? "the result";
         out.push({
           messageId: "negativeUsed",
-          data: { acquire: callName(site), result, use: first.how === "index" ? "indexes an array" : "is passed as the count" },
+          data: {
+            acquire: callName(site), result,
+            use: first.how === "index" ? `indexes an array with it` : "passes it as the count",
+            // The use may be context the anchor cannot sit on: the message names it.
+            useText: clip(lineOf(fn, node)?.text.trim() ?? nodeText(fn, node)), useLine: lineOf(fn, node)?.newLine ?? lineOf(fn, node)?.oldLine ?? "?",
+          },
           anchors: [node, site.node], related: [node, site.node],
           key: `negative|${site.call}|${nodeText(fn, node)}`,
         });
@@ -135,3 +142,7 @@ export const partialPinReturn: Rule = {
   },
 };
 
+/** A statement short enough to quote inside a sentence. */
+function clip(text: string): string {
+  return text.length <= 60 ? text : `${text.slice(0, 57)}...`;
+}
