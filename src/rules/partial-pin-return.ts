@@ -43,8 +43,8 @@ export const partialPinReturn: Rule = {
         "before that use.",
       capacityCount:
         "{{acquire}} is asked for {{count}} pages, the size of the array, not the number of pages the user buffer " +
-        "spans: it pins pages beyond the buffer (or fails when they are not mapped), and the pages past the buffer " +
-        "are never used or released with it. Please compute the count from the buffer's address and length.",
+        "spans: it also pins whatever is mapped past the end of the buffer (and comes back short where nothing is), " +
+        "and those extra pages are not part of the I/O. Please compute the count from the buffer's address and length.",
       truncated:
         "{{acquire}} returns a count or a negative errno, but {{result}} is {{type}}, so an error becomes a huge " +
         "positive count and a test for a negative value can never be true. Please keep the result in a signed " +
