@@ -7,6 +7,19 @@ const map = (lines: string[]) => diffOf("drivers/misc/ubuf.c", HEADER, lines);
 ruleTester(partialPinReturn, {
   valid: [
     {
+      name: "the result kept in a ssize_t and checked for an error",
+      diff: diffOf("drivers/block/foo.c", "static int foo_copy(struct foo *f, struct iov_iter *uiter)", [
+        "+	struct page *pages[16];",
+        "+	size_t off;",
+        "+	ssize_t len;",
+        "+",
+        "+	len = iov_iter_get_pages2(uiter, pages, PAGE_SIZE * 16, 16, &off);",
+        "+	if (len <= 0)",
+        "+		return len ? len : -EFAULT;",
+        "+	foo_consume(f, pages, len, off);",
+      ]),
+    },
+    {
       name: "a single page checked with != 1",
       diff: map([
         "+	ret = pin_user_pages_fast(uaddr, 1, FOLL_WRITE, &page);",
@@ -71,6 +84,34 @@ ruleTester(partialPinReturn, {
     },
   ],
   invalid: [
+    {
+      name: "the count is the size of the on-stack array, not the pages the buffer spans",
+      diff: map([
+        "+	struct page *stack_pages[UIO_FASTIOV];",
+        "+	struct page **pages = stack_pages;",
+        "+	int npages, ret;",
+        "+",
+        "+	ret = pin_user_pages_fast(uaddr, UIO_FASTIOV, FOLL_WRITE, pages);",
+        "+	if (unlikely(ret < 0))",
+        "+		return ret;",
+        "+	npages = ret;",
+        "+	ub->npages = npages;",
+      ]),
+      errors: [{ messageId: "capacityCount", line: 104 }],
+    },
+    {
+      name: "the result kept in a size_t: a negative errno becomes a huge count",
+      diff: diffOf("drivers/block/foo.c", "static int foo_copy(struct foo *f, struct iov_iter *uiter)", [
+        "+	struct page *pages[16];",
+        "+	size_t off, len;",
+        "+",
+        "+	len = iov_iter_get_pages2(uiter, pages, PAGE_SIZE * 16, 16, &off);",
+        "+	if (len <= 0)",
+        "+		return -EFAULT;",
+        "+	foo_consume(f, pages, len, off);",
+      ]),
+      errors: [{ messageId: "truncated", line: 103 }],
+    },
     {
       name: "frame-vector shape: a failed pin's -errno carried into the pfn fallback as an index",
       diff: diffOf("drivers/media/common/videobuf2/frame_vector.c", "int get_vaddr_frames(unsigned long start, unsigned int nr_frames, struct frame_vector *vec)", [
