@@ -81,6 +81,8 @@ export const missingFollWrite: Rule = {
     // An iterator whose direction contradicts the request's on every path.
     for (const [node, list] of byNode(fn, "iter")) {
       if (!everyPath(fn, node, list)) continue;
+      // Only a user-backed iterator is pinned (with FOLL_WRITE for a destination): a kernel-backed one takes no pins.
+      if (!list.every((o) => o.iter.t === "iter" && o.iter.backing === "user")) continue;
       const judged = list.map((o) => ({ o, writes: deviceWrites(o.st), memory: o.iter.t === "iter" ? o.iter.memory : undefined }));
       if (!judged.every((j) => j.writes !== undefined && j.memory !== undefined && j.memory !== "both" && (j.memory === "written") !== j.writes)) continue;
       if (!judged.some((j) => j.writes && j.memory === "read")) continue;

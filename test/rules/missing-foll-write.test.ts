@@ -3,8 +3,32 @@ import { diffOf, ruleTester } from "../helpers/rule-tester.js";
 
 const HEADER = "static int ubuf_map_for_device(struct ubuf *ub, unsigned long uaddr, int n)";
 
+// The request's direction picks the iterator's: a write request's user
+// buffer is the data source, a read's is the destination the device fills.
+const integrityMap = (init: string, source: string, dest: string) =>
+  diffOf("block/blk-integrity.c", "int blk_rq_integrity_map_user(struct request *rq, void __user *ubuf, ssize_t bytes)", [
+    "+	struct iov_iter iter;",
+    "+	unsigned int direction;",
+    "+	int ret;",
+    "+",
+    "+	if (op_is_write(req_op(rq)))",
+    `+		direction = ${source};`,
+    "+	else",
+    `+		direction = ${dest};`,
+    `+	${init}`,
+    "+	ret = iov_iter_extract_pages(&iter, &pages, bytes, nr_vecs, 0, &offset);",
+  ]);
+
 ruleTester(missingFollWrite, {
   valid: [
+    {
+      name: "iterator direction follows the request: source for a write, destination for a read",
+      diff: integrityMap("iov_iter_ubuf(&iter, direction, ubuf, bytes);", "ITER_SOURCE", "ITER_DEST"),
+    },
+    {
+      name: "inverted direction on a kernel-backed iterator: nothing is pinned, so no FOLL_WRITE question",
+      diff: integrityMap("iov_iter_bvec(&iter, direction, bvec, nr_segs, bytes);", "ITER_DEST", "ITER_SOURCE"),
+    },
     {
       name: "read-only registration: FOLL_WRITE added conditionally to a flags variable",
       diff: diffOf("drivers/infiniband/core/umem.c", "struct ib_umem *ib_umem_get(struct ib_device *device, unsigned long addr)", [
@@ -39,6 +63,11 @@ ruleTester(missingFollWrite, {
     },
   ],
   invalid: [
+    {
+      name: "iterator direction inverted: a read's user buffer built as a data source",
+      diff: integrityMap("iov_iter_ubuf(&iter, direction, ubuf, bytes);", "ITER_DEST", "ITER_SOURCE"),
+      errors: [{ messageId: "iterDirection", line: 108 }],
+    },
     {
       name: "pinned read-only, then mapped DMA_FROM_DEVICE",
       diff: diffOf("drivers/misc/ubuf.c", HEADER, [
