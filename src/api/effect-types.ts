@@ -192,6 +192,8 @@ export interface FlagEffect {
   internalSince?: KernelVersion;
   /** From this release GUP refuses a call that passes the flag (a WARN, then an error); before it, a wrapper that sets the flag itself just ignores it. Defaults to `internalSince`. */
   rejectedSince?: KernelVersion;
+  /** Calls of these modes set the flag themselves (FOLL_PIN for the pin wrappers). */
+  setBy?: readonly AcquireMode[];
   /** Only a pin wrapper may set it: passed to a get_* call it is rejected. */
   pinOnly?: boolean;
   /** Only a get_* wrapper may take it: passed to a pin_* call it is rejected. */

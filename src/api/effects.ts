@@ -434,7 +434,7 @@ const FLAGS: ApiRow[] = [
   { name: "FOLL_TOUCH", about: "marks pages accessed (set by the get_* wrappers)", selects: true, flag: { internalSince: "6.3" } },
   { name: "FOLL_TRIED", about: "GUP's retry pass", selects: true, flag: { internalSince: "6.3" } },
   { name: "FOLL_REMOTE", about: "another mm (set by the *_remote wrappers)", selects: true, flag: { internalSince: "6.3" } },
-  { name: "FOLL_PIN", about: "pins the pages (set only by the pin_* wrappers)", selects: true, flag: { internalSince: "5.6", rejectedSince: "6.3" } },
+  { name: "FOLL_PIN", about: "pins the pages (set only by the pin_* wrappers)", selects: true, flag: { internalSince: "5.6", rejectedSince: "6.3", setBy: ["pin", "pin-folio", "frame-vector"] } },
   { name: "FOLL_FAST_ONLY", about: "no slow-path fallback (set by the *_fast_only wrappers)", selects: true, flag: { internalSince: "6.3" } },
   { name: "FOLL_UNLOCKABLE", about: "GUP may drop the mmap lock (set by GUP)", selects: true, flag: { internalSince: "6.3" }, era: { since: "6.3" } },
   { name: "FOLL_MADV_POPULATE", about: "MADV_POPULATE semantics (set by madvise)", selects: true, flag: { internalSince: "6.9" }, era: { since: "6.9", approximate: true } },

@@ -44,7 +44,7 @@ export const internalFlag: Rule = {
         const row = apiRow(flag)?.flag;
         const rejectedSince = row?.rejectedSince ?? row?.internalSince;
         // The wrapper sets this flag itself: passing it is harmless until GUP starts refusing it.
-        const setByWrapper = implied.has(flag) || (flag === "FOLL_PIN" && site.mode === "pin");
+        const setByWrapper = implied.has(flag) || !!row?.setBy?.includes(site.mode);
         const key = `internal|${flag}|${site.call}`;
         if (rejectedSince && reached(context.era, rejectedSince)) {
           out.push({ messageId: "internalFlag", data: { flag, call: site.call }, anchors: [node], key });
