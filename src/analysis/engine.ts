@@ -781,11 +781,21 @@ export class Engine {
       const i = argIndex(sleeps.gfpArg, x.args.length);
       const a = i === undefined ? undefined : exprText(x.args[i]);
       if (a && /GFP_(KERNEL|USER|NOIO|NOFS|HIGHUSER)/.test(a) && !/ATOMIC|NOWAIT/.test(a)) why = `${row.name}(${a}) may sleep`;
-    } else if (row.acquire && !row.acquire.atomicSafe && (row.acquire.flags !== undefined || row.acquire.mode === "pin" || row.acquire.mode === "get")) {
+    } else if (row.acquire && !row.acquire.atomicSafe && this.acquisitionMaySleep(row, x, st)) {
       why = `${row.name}() may sleep (it can fault pages in)`;
     }
     const gup = !!(row.acquire || row.release || row.dirty);
     if (why) this.observe({ k: "sleep", node: this.node.id, call: row.name, why, chain: [], gup, st });
+  }
+
+  /** Every acquisition can fault pages in, except one that extracts from an iterator known to be kernel-backed. */
+  private acquisitionMaySleep(row: ApiRow, x: Expr & { k: "call" }, st: PathState): boolean {
+    const spec = row.acquire!;
+    if (spec.mode !== "extract") return true;
+    const at = argIndex(spec.iter, x.args.length);
+    const key = at === undefined ? undefined : keyOf(stripAddr(x.args[at]!));
+    const iter = key ? st.env.get(key) : undefined;
+    return !(iter?.t === "iter" && iter.backing === "kernel");
   }
 
   /** A sleep inside a helper the patch defines, seen at its call. */

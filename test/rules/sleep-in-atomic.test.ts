@@ -32,6 +32,15 @@ ruleTester(sleepInAtomic, {
       ]),
     },
     {
+      name: "extracting from a kernel-backed (bvec) iterator takes no pins and does not fault",
+      diff: diffOf("drivers/misc/ubuf.c", "static ssize_t ubuf_extract(struct ubuf_ctx *ctx, struct bio_vec *bv, unsigned int n, size_t len)", [
+        "+	iov_iter_bvec(&iter, ITER_SOURCE, bv, n, len);",
+        "+	spin_lock(&ctx->lock);",
+        "+	got = iov_iter_extract_pages(&iter, &pages, len, n, 0, &offset);",
+        "+	spin_unlock(&ctx->lock);",
+      ]),
+    },
+    {
       name: "a mutex is sleepable",
       diff: diffOf("drivers/misc/ubuf.c", HEADER, [
         " 	mutex_lock(&ctx->mutex);",
@@ -53,6 +62,25 @@ ruleTester(sleepInAtomic, {
     },
   ],
   invalid: [
+    {
+      name: "memfd_pin_folios() under a spinlock: it allocates and migrates folios",
+      diff: diffOf("drivers/misc/ubuf.c", "static long ubuf_pin_memfd(struct ubuf_ctx *ctx, struct file *memfd)", [
+        "+	spin_lock(&ctx->lock);",
+        "+	nr = memfd_pin_folios(memfd, 0, ctx->size - 1, ctx->folios, ctx->max_folios, &offset);",
+        "+	spin_unlock(&ctx->lock);",
+      ]),
+      errors: [{ messageId: "underLock", line: 101 }],
+    },
+    {
+      name: "extracting from a user-backed iterator under a spinlock: the pin can fault",
+      diff: diffOf("drivers/misc/ubuf.c", "static ssize_t ubuf_extract_user(struct ubuf_ctx *ctx, void __user *ubuf, size_t len)", [
+        "+	iov_iter_ubuf(&iter, ITER_DEST, ubuf, len);",
+        "+	spin_lock(&ctx->lock);",
+        "+	got = iov_iter_extract_pages(&iter, &pages, len, 16, 0, &offset);",
+        "+	spin_unlock(&ctx->lock);",
+      ]),
+      errors: [{ messageId: "underLock", line: 102 }],
+    },
     {
       name: "dirtying unpin under a spinlock",
       diff: diffOf("drivers/misc/ubuf.c", HEADER, [
