@@ -1,5 +1,7 @@
 import { releaseMismatch } from "../../src/rules/release-mismatch.js";
-import { added, diffOf, lineOf, ruleTester } from "../helpers/rule-tester.js";
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { added, diffOf, lineOf, ruleTester, runRules } from "../helpers/rule-tester.js";
 
 // The whole coalescing helper: the pages come from the caller through *pages
 // (pinned: part of them are unpinned here), and the array handed back holds
@@ -125,4 +127,33 @@ ruleTester(releaseMismatch, {
       errors: [{ messageId: "derivedHandedBack", line: lineOf(COALESCE, "compound_head(") }],
     },
   ],
+});
+
+// A helper the patch defines unpins the head of the page its caller pinned:
+// the comment lands in the helper and names the pages' origin as its caller.
+const HEAD_IN_HELPER = diffOf("drivers/misc/foo.c", "static int foo_open(struct foo *f)", [
+  "+static void foo_put_head(struct page *page)",
+  "+{",
+  "+	unpin_user_page(compound_head(page));",
+  "+}",
+  "+",
+  "+static int foo_pin(struct foo *f, unsigned long uaddr)",
+  "+{",
+  "+	struct page *page;",
+  "+	int ret;",
+  "+",
+  "+	ret = pin_user_pages_fast(uaddr, 1, FOLL_WRITE, &page);",
+  "+	if (ret != 1)",
+  "+		return -EFAULT;",
+  "+	foo_use(f, page_address(page));",
+  "+	foo_put_head(page);",
+  "+	return 0;",
+  "+}",
+]);
+
+test("a release helper's head-page unpin names the helper's caller as the pages' origin, never a stand-in", async () => {
+  const findings = await runRules([releaseMismatch], HEAD_IN_HELPER);
+  assert.deepEqual(findings.map((f) => f.line), [lineOf(HEAD_IN_HELPER, "unpin_user_page(compound_head(page));")]);
+  assert.match(findings[0]!.message, /the caller of foo_put_head\(\) pinned/);
+  assert.doesNotMatch(findings[0]!.message, /:page/);
 });

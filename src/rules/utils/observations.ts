@@ -51,7 +51,10 @@ export function holds(o: Obj | undefined): boolean {
 
 /** A call's name for prose: `pin_user_pages_fast()`, or the helper it went through. */
 export function callName(site: Site): string {
-  return site.via ? `${site.via}()` : `${site.call}()`;
+  if (site.via) return `${site.via}()`;
+  // A helper's parameter stands in for pages its callers acquired: name the callers, not the stand-in.
+  if (site.inferred && site.row.acquire === undefined) return `the caller of ${site.call.split(":")[0]}()`;
+  return `${site.call}()`;
 }
 
 /** The text of a node's statement, for keys: spacing and casts dropped. */
@@ -80,7 +83,7 @@ export function releaseAdvice(mode: AcquireMode, shape: "array" | "page", era: T
   }
   const kinds: ReleaseKind[] = mode === "get" ? ["put"] : mode === "pin-folio" ? ["unpin-folio"] : mode === "frame-vector" ? ["frame-vector"] : ["unpin", "put-user-page"];
   for (const kind of kinds) {
-    const shapes = mode === "pin-folio" ? ["folio-array", "folio"] : mode === "frame-vector" ? ["container"] : shape === "array" ? ["array", "page"] : ["page"];
+    const shapes = mode === "pin-folio" ? (shape === "page" ? ["folio", "folio-array"] : ["folio-array", "folio"]) : mode === "frame-vector" ? ["container"] : shape === "array" ? ["array", "page"] : ["page"];
     for (const sh of shapes) {
       const candidates = releasersOf(kind, sh, undefined).filter((r) => treeHas(era, r.name, used) && !r.release?.dirty);
       if (candidates[0]) return `${candidates[0].name}()`;
