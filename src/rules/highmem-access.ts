@@ -35,7 +35,8 @@ export const highmemAccess: Rule = {
       directMap:
         "{{map}}() is used on a page that came from {{acquire}}. User pages can live in highmem on 32-bit kernels, " +
         "where the direct map does not cover them and {{map}}() does not give a usable address. Please map them " +
-        "with {{kmap}} around the access, or {{vmap}} if a long-lived mapping of several pages is needed.",
+        "with {{kmap}} around the access, or {{vmap}} if a long-lived mapping of several pages is needed, or refuse " +
+        "highmem pages (PageHighMem()) if the code cannot work with them.",
     },
   },
   check(fn: FunctionAnalysis, context: RuleContext): Candidate[] {

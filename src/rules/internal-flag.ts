@@ -23,11 +23,13 @@ export const internalFlag: Rule = {
     messages: {
       internalFlag:
         "{{flag}} is internal to GUP and must not be passed by callers: GUP sets it itself where it is needed. " +
-        "In this tree {{call}}() refuses a call that passes it (a WARN, then an error), so this call cannot succeed. " +
-        "Please pass only public flags such as FOLL_WRITE or FOLL_LONGTERM.",
+        "In this tree it is private to mm/ (mm/internal.h), so code outside mm/ does not build with it, and GUP " +
+        "refuses a call that passes it (a WARN, then an error). Please pass only public flags such as FOLL_WRITE or " +
+        "FOLL_LONGTERM.",
       internalFlagRedundant:
         "{{flag}} is internal to GUP: pin_user_pages.rst says it should not appear at call sites, and {{call}}() " +
-        "sets it itself. In this tree the call ignores it; from {{rejectedSince}} on GUP refuses a call that passes it. " +
+        "sets it itself. In this tree the call ignores it; from {{rejectedSince}} on it is private to mm/ " +
+        "(mm/internal.h) and GUP refuses a call that passes it. " +
         "Please drop it.",
       getToPin:
         "FOLL_GET is passed to {{call}}(). FOLL_PIN and FOLL_GET are mutually exclusive for a call " +

@@ -59,7 +59,7 @@ export const leakOnErrorPath: Rule = {
         "without releasing the pages it did get into {{pages}}. A short return is a normal outcome: release " +
         "exactly the pages obtained{{advice}} before failing.",
       remainderLeak:
-        "Leaving the loop here releases or hands on only the pages before this one: the rest of {{pages}} (from " +
+        "Leaving the loop here leaves behind the pages it has not reached yet: the rest of {{pages}} (from " +
         "{{acquire}}, line {{acquireLine}}) stay held and nothing releases them{{advice}}.",
       freedWhileHeld:
         "{{free}}({{pages}}) frees the array while the pages {{acquire}} put in it (line {{acquireLine}}) are still " +

@@ -47,7 +47,7 @@ export const missingFollWrite: Rule = {
       iterDirection:
         "When the device writes into this buffer (a read), the iterator is built as a data source, so " +
         "iov_iter_extract_pages() pins the pages without FOLL_WRITE and the device writes into pages GUP was not " +
-        "asked to make writable; the direction here looks inverted.",
+        "asked to make writable{{otherSide}}; the direction here looks inverted.",
     },
   },
   check(fn: FunctionAnalysis, _context: RuleContext): Candidate[] {
@@ -86,7 +86,11 @@ export const missingFollWrite: Rule = {
       const judged = list.map((o) => ({ o, writes: deviceWrites(o.st), memory: o.iter.t === "iter" ? o.iter.memory : undefined }));
       if (!judged.every((j) => j.writes !== undefined && j.memory !== undefined && j.memory !== "both" && (j.memory === "written") !== j.writes)) continue;
       if (!judged.some((j) => j.writes && j.memory === "read")) continue;
-      out.push({ messageId: "iterDirection", anchors: [node], key: `iter-direction|${list[0]!.call}` });
+      // Both request directions inverted: say the write side too (it asks for FOLL_WRITE on a buffer the device reads).
+      const otherSide = judged.some((j) => !j.writes && j.memory === "written")
+        ? ", and for a write it is built as a destination, which asks for write access to a buffer the device only reads"
+        : "";
+      out.push({ messageId: "iterDirection", data: { otherSide }, anchors: [node], key: `iter-direction|${list[0]!.call}` });
     }
     return out;
   },
