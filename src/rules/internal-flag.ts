@@ -52,7 +52,7 @@ export const internalFlag: Rule = {
           out.push({ messageId: "internalFlag", data: { flag, call: site.call }, anchors: [node], key });
         } else if (row?.internalSince && reached(context.era, row.internalSince)) {
           if (setByWrapper) {
-            // Harmless in this tree, a build-time-invisible failure in later ones: a warning.
+            // Harmless in this tree, a build break outside mm/ and a refused call from rejectedSince: a warning.
             out.push({ messageId: "internalFlagRedundant", data: { flag, call: site.call, rejectedSince: rejectedSince! }, anchors: [node], key, severity: "warning" });
           } else {
             out.push({ messageId: "internalFlag", data: { flag, call: site.call }, anchors: [node], key });

@@ -52,7 +52,7 @@ export function holds(o: Obj | undefined): boolean {
 /** A call's name for prose: `pin_user_pages_fast()`, or the helper it went through. */
 export function callName(site: Site): string {
   if (site.via) return `${site.via}()`;
-  // A helper's parameter stands in for pages its callers acquired: name the callers, not the stand-in.
+  // A helper's parameter stands in for pages its callers acquired (summaries.ts names it "helper:param"): name the callers.
   if (site.inferred && site.row.acquire === undefined) return `the caller of ${site.call.split(":")[0]}()`;
   return `${site.call}()`;
 }
