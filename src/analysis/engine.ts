@@ -793,9 +793,16 @@ export class Engine {
     const spec = row.acquire!;
     if (spec.mode !== "extract") return true;
     const at = argIndex(spec.iter, x.args.length);
-    const key = at === undefined ? undefined : keyOf(stripAddr(x.args[at]!));
-    const iter = key ? st.env.get(key) : undefined;
+    const iter = at === undefined ? undefined : this.iteratorArg(x.args[at]!, undefined, st);
     return !(iter?.t === "iter" && iter.backing === "kernel");
+  }
+
+  /** The iterator an argument names: its value, or what the variable it points to (`&iter`) was built as. */
+  private iteratorArg(expr: Expr, val: Val | undefined, st: PathState): Val | undefined {
+    if (val?.t === "iter") return val;
+    const key = keyOf(stripAddr(expr));
+    const bound = key ? st.env.get(key) : undefined;
+    return bound?.t === "iter" ? bound : val;
   }
 
   /** A sleep inside a helper the patch defines, seen at its call. */
@@ -864,7 +871,7 @@ export class Engine {
       id, call: row.name, row, mode: spec.mode, node: this.node.id, count, single, flags, callerFlags, key, localStorage,
       capacity: bound?.t === "kernel" ? bound.capacity : undefined, countIsLimit: spec.countIsLimit,
       container: bound?.t === "into" ? bound.root : key && !isLocalKey(key, this.locals) ? rootOf(key) : undefined,
-      iter: iterAt === undefined ? undefined : args[iterAt], holds: HOLDS,
+      iter: iterAt === undefined ? undefined : this.iteratorArg(x.args[iterAt]!, args[iterAt], st), holds: HOLDS,
     };
     this.sites.set(id, site);
     let outcome = single ? NEG | ZERO | FULL : spec.returns === "bytes" ? NEG | ZERO | FULL : ALL_OUTCOMES;

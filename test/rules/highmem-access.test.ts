@@ -27,6 +27,33 @@ ruleTester(highmemAccess, {
         "+	pr_debug(\"mapped %p\\n\", va);",
       ]),
     },
+    {
+      name: "highmem pages refused with PageHighMem() before page_address() (the io_uring fix)",
+      diff: diffOf("io_uring/io_uring.c", "static void *io_map_user(struct io_ring_ctx *ctx, unsigned long uaddr, int nr_pages)", [
+        "+	ret = pin_user_pages_fast(uaddr, nr_pages, FOLL_WRITE | FOLL_LONGTERM, pages);",
+        "+	if (ret != nr_pages)",
+        "+		goto err;",
+        "+	for (i = 0; i < nr_pages; i++) {",
+        "+		if (PageHighMem(pages[i]))",
+        "+			goto err;",
+        "+	}",
+        "+	return page_address(pages[0]);",
+        "+err:",
+        "+	return ERR_PTR(-EINVAL);",
+      ]),
+    },
+    {
+      name: "page_address() only on the lowmem side of a PageHighMem() test",
+      diff: diffOf("drivers/infiniband/sw/rxe/rxe_mr.c", HEADER, [
+        "+	ret = pin_user_pages_fast(start, 1, FOLL_WRITE, &page);",
+        "+	if (ret != 1)",
+        "+		return -EFAULT;",
+        "+	if (PageHighMem(page))",
+        "+		va = kmap(page);",
+        "+	else",
+        "+		va = page_address(page);",
+      ]),
+    },
   ],
   invalid: [
     {

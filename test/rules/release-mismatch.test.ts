@@ -24,6 +24,18 @@ static bool io_do_coalesce_buffer(struct page ***pages, int *nr_pages, int nr_fo
 }
 `);
 
+// iov_iter_extract_pages() pins a user-backed iterator's pages and takes
+// nothing on a kernel-backed one: the unpin has to follow the iterator.
+const kvecExtract = (guard?: string) =>
+  diffOf("fs/foo/direct.c", "static ssize_t foo_direct_io(struct foo_req *req, struct kvec *kv, size_t len)", [
+    "+	iov_iter_kvec(&iter, ITER_SOURCE, kv, 1, len);",
+    "+	ret = iov_iter_extract_pages(&iter, &pages, len, 16, 0, &offset);",
+    "+	if (ret <= 0)",
+    "+		return ret;",
+    "+	foo_submit(req, pages, ret, offset);",
+    ...(guard ? [`+	${guard}`, "+		unpin_user_pages(pages, DIV_ROUND_UP(ret + offset, PAGE_SIZE));"] : ["+	unpin_user_pages(pages, DIV_ROUND_UP(ret + offset, PAGE_SIZE));"]),
+  ]);
+
 ruleTester(releaseMismatch, {
   valid: [
     {
@@ -47,6 +59,14 @@ ruleTester(releaseMismatch, {
         "+		for (i = 0; i < npages; i++)",
         "+			put_page(pages[i]);",
       ]),
+    },
+    {
+      name: "pages extracted from a kvec iterator unpinned only when iov_iter_extract_will_pin() says so",
+      diff: kvecExtract("if (iov_iter_extract_will_pin(&iter))"),
+    },
+    {
+      name: "pages extracted from a kvec iterator unpinned only when it is not a kvec",
+      diff: kvecExtract("if (!iov_iter_is_kvec(&iter))"),
     },
     {
       name: "put_page() on kernel ring pages while user pages are unpinned",
@@ -91,6 +111,11 @@ ruleTester(releaseMismatch, {
     },
   ],
   invalid: [
+    {
+      name: "pages extracted from a kvec iterator unpinned unconditionally: nothing was pinned",
+      diff: kvecExtract(),
+      errors: [{ messageId: "extractKernelUnpinned", line: 105 }],
+    },
     {
       name: "pin_user_pages_fast() pages released with put_page()",
       diff: diffOf("drivers/misc/ubuf_ring.c", "static void ubuf_ring_unmap(struct ubuf_ring *ring)", [
