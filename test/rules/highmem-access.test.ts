@@ -54,6 +54,16 @@ ruleTester(highmemAccess, {
         "+		va = page_address(page);",
       ]),
     },
+    {
+      name: "a line-length cleanup re-wraps an old page_address() line: not new code",
+      diff: diffOf("drivers/infiniband/sw/rxe/rxe_mr.c", HEADER, [
+        " 	ret = pin_user_pages_fast(start, npages, FOLL_WRITE | FOLL_LONGTERM, pages);",
+        " 	for (i = 0; i < ret; i++)",
+        "-		mr->map[i / RXE_BUF_PER_MAP]->buf[i % RXE_BUF_PER_MAP].addr = (uintptr_t)page_address(pages[i]);",
+        "+		mr->map[i / RXE_BUF_PER_MAP]->buf[i % RXE_BUF_PER_MAP].addr =",
+        "+			(uintptr_t)page_address(pages[i]);",
+      ]),
+    },
   ],
   invalid: [
     {
