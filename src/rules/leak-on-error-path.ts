@@ -21,16 +21,10 @@ interface Exit {
   call?: string;
 }
 
-/** The exit a group of paths leaves by: their return when they share one (a free-only group has none of its own). */
-function exitOf(group: Exit[]): number | string {
-  const exits = new Set(group.filter((e) => e.how === "exit").map((e) => e.node));
-  return exits.size === 1 ? [...exits][0]! : `jump${group[0]!.jump}`;
-}
-
-/** The return a group of paths leaves by, when they all leave by one. */
+/** The return a group of paths leaves by, when they all leave by one (a group of frees alone has none). */
 function exitNode(group: Exit[]): number | undefined {
-  const exit = exitOf(group);
-  return typeof exit === "number" ? exit : undefined;
+  const exits = new Set(group.filter((e) => e.how === "exit").map((e) => e.node));
+  return exits.size === 1 ? [...exits][0] : undefined;
 }
 
 /** The pages are in storage the function owns: returning at all without releasing them loses them. */
@@ -89,7 +83,7 @@ export const leakOnErrorPath: Rule = {
     const leakingGroups = [...groupBy(exits, (e) => `${e.obj.site.id}:${e.jump}`).values()].filter((g) => g.every((e) => e.leaking));
     // Error paths that share their exit are one leak to the reader: one finding, on the exit they share.
     // A single such path keeps its own jump, the place where the leak is decided.
-    const byExit = groupBy(leakingGroups, (g) => `${g[0]!.obj.site.id}:${exitOf(g)}`);
+    const byExit = groupBy(leakingGroups, (g) => `${g[0]!.obj.site.id}:${exitNode(g) ?? `jump${g[0]!.jump}`}`);
     for (const groups of byExit.values()) {
       const group = groups.flat();
       const shared = groups.length > 1 ? exitNode(group) : undefined;
